@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from careline.cases.workflow import Status
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
+
+
+class Conversation(models.Model):
+    """The case: one thread of messages with one person, and its handling."""
+
+    channel = models.ForeignKey("inbox.Channel", on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        "inbox.Author", on_delete=models.PROTECT, null=True, related_name="conversations"
+    )
+    subject = models.CharField(max_length=200, blank=True, help_text="Start of the first post.")
+    visibility = models.CharField(max_length=8, default="public")
+    status = models.CharField(
+        max_length=12, choices=[(s.value, s.value.title()) for s in Status], default=Status.NEW
+    )
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_conversations",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_message_at = models.DateTimeField(default=timezone.now)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    # One timestamp per status: when the case last entered it.
+    new_at = models.DateTimeField(null=True, blank=True)
+    open_at = models.DateTimeField(null=True, blank=True)
+    pending_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "last_message_at"]),
+            models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["channel", "status"]),
+            models.Index(fields=["author", "status"]),
+            models.Index(fields=["last_message_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.pk}: {self.subject[:40]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {Status.NEW, Status.OPEN, Status.PENDING, Status.ESCALATED}
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Case created"
+    MESSAGE_RECEIVED = "message_received", "Message received"
+    REPLY_QUEUED = "reply_queued", "Reply queued"
+    REPLY_SENT = "reply_sent", "Reply delivered"
+    REPLY_FAILED = "reply_failed", "Reply failed"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    ASSIGNED = "assigned", "Assigned"
+    NOTE = "note", "Internal note"
+    REOPENED = "reopened", "Reopened"
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class CaseEvent(models.Model):
+    """The append-only record of everything that happened to a case: who, what, when, why."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on case {self.conversation_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("case events are append-only")

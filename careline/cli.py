@@ -1,0 +1,27 @@
+"""The ``careline`` command: Django's management commands with careline's names.
+
+``careline import FILE --channel NAME`` runs the ``import_items`` command, ``careline
+demo-data`` runs ``demo_data``, and so on; anything else is passed to Django as is.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ALIASES = {"import": "import_items"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "careline.settings")
+    if args and not args[0].startswith("-"):
+        args[0] = ALIASES.get(args[0], args[0].replace("-", "_"))
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["careline", *args])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

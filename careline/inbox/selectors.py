@@ -1,0 +1,77 @@
+"""Reads for the inbox, shared by the web app and the API so both filter the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from careline.accounts.access import visible_conversations
+from careline.accounts.models import User
+from careline.cases.models import CaseEvent, Conversation
+from careline.inbox.models import Message
+
+ORDERINGS = {
+    "recent": ("-last_message_at", "-id"),
+    "oldest": ("last_message_at", "id"),
+    "created": ("-created_at", "-id"),
+    "priority": ("-priority_rank", "last_message_at", "id"),
+}
+MAX_SEARCH_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class InboxFilters:
+    status: str = ""
+    channel: str = ""  # channel name
+    platform: str = ""
+    assignee: str = ""  # username, "me" or "none"
+    q: str = ""
+    order: str = "recent"
+
+
+def inbox_conversations(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
+    """The cases ``user`` may see, filtered and ordered. Unknown orderings fall back to recent."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    queryset = visible_conversations(user).select_related("channel", "author", "assignee")
+    if filters.status == "open":
+        queryset = queryset.filter(status__in=["new", "open", "pending", "escalated"])
+    elif filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.channel:
+        queryset = queryset.filter(channel__name=filters.channel)
+    if filters.platform:
+        queryset = queryset.filter(channel__platform=filters.platform)
+    if filters.assignee == "me":
+        queryset = queryset.filter(assignee=user)
+    elif filters.assignee == "none":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif filters.assignee:
+        queryset = queryset.filter(assignee__username=filters.assignee)
+    needle = filters.q.strip()[:MAX_SEARCH_CHARS]
+    if needle:
+        matching = Message.objects.filter(conversation=OuterRef("pk"), text__icontains=needle)
+        queryset = queryset.filter(Exists(matching))
+    order = ORDERINGS.get(filters.order, ORDERINGS["recent"])
+    if filters.order == "priority":
+        queryset = queryset.annotate(
+            priority_rank=Case(
+                When(priority="urgent", then=Value(3)),
+                When(priority="high", then=Value(2)),
+                When(priority="normal", then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+    return queryset.order_by(*order)
+
+
+def conversation_thread(conversation: Conversation) -> QuerySet[Message]:
+    return conversation.messages.select_related("author", "sent_by", "channel", "outbox").order_by(
+        "created_at", "id"
+    )
+
+
+def conversation_events(conversation: Conversation) -> QuerySet[CaseEvent]:
+    return conversation.events.select_related("actor").order_by("created_at", "id")

@@ -1,0 +1,372 @@
+"""Ingestion: store, de-duplicate, thread. The only write path for inbound items."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from careline.cases.models import CaseEvent, Conversation, EventKind
+from careline.cases.workflow import OPEN_STATUSES, Status
+from careline.connectors.base import InboundItem, PayloadError
+from careline.connectors.registry import connector_for
+from careline.inbox.models import Author, Channel, Customer, Direction, Message, Visibility
+from careline.ingestion.models import EventSource, EventStatus, InboundEvent
+from careline.ingestion.threading import KnownMessage, ThreadDecision, decide_thread
+
+log = logging.getLogger(__name__)
+
+MAX_EVENT_ATTEMPTS = 5
+SUBJECT_CHARS = 120
+
+
+@dataclass
+class IngestResult:
+    created: int = 0
+    duplicates: int = 0
+    conversations_created: int = 0
+    message_ids: list[int] = field(default_factory=list)
+
+    def add(self, other: IngestResult) -> None:
+        self.created += other.created
+        self.duplicates += other.duplicates
+        self.conversations_created += other.conversations_created
+        self.message_ids.extend(other.message_ids)
+
+
+def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestResult:
+    """Store a batch of normalised items, skipping ones already stored, and thread them.
+
+    Idempotent: the same items again add nothing. Runs in one transaction; a batch of a few
+    thousand items costs a fixed handful of queries, not a few per item.
+    """
+    result = IngestResult()
+    with transaction.atomic():
+        fresh = _drop_known(channel, items, result)
+        if not fresh:
+            return result
+        authors = _authors_for(channel.platform, fresh)
+        decisions = _decide_threads(channel, fresh)
+        _store(channel, fresh, authors, decisions, result)
+    return result
+
+
+def _drop_known(
+    channel: Channel, items: Sequence[InboundItem], result: IngestResult
+) -> list[InboundItem]:
+    unique: dict[str, InboundItem] = {}
+    for item in items:
+        if item.external_id in unique:
+            result.duplicates += 1
+        else:
+            unique[item.external_id] = item
+    known = set(
+        Message.objects.filter(channel=channel, external_id__in=list(unique)).values_list(
+            "external_id", flat=True
+        )
+    )
+    result.duplicates += len(known)
+    fresh = [item for key, item in unique.items() if key not in known]
+    # Oldest first, so a parent delivered in the same batch is threaded before its replies.
+    fresh.sort(key=lambda item: item.created_at)
+    return fresh
+
+
+def _authors_for(platform: str, items: Iterable[InboundItem]) -> dict[str, Author]:
+    wanted: dict[str, InboundItem] = {}
+    for item in items:
+        wanted.setdefault(item.author_id, item)
+    found = {a.external_id: a for a in Author.objects.filter(platform=platform,
+                                                             external_id__in=list(wanted))}
+    missing = [wanted[key] for key in wanted if key not in found]
+    if missing:
+        customers = Customer.objects.bulk_create(
+            [Customer(display_name=i.author_name or i.author_handle or i.author_id)
+             for i in missing]
+        )
+        Author.objects.bulk_create(
+            [
+                Author(
+                    platform=platform,
+                    external_id=item.author_id,
+                    handle=item.author_handle,
+                    name=item.author_name,
+                    customer=customer,
+                )
+                for item, customer in zip(missing, customers, strict=True)
+            ],
+            # A concurrent batch may have stored the same person a moment ago.
+            ignore_conflicts=True,
+        )
+        found.update(
+            (a.external_id, a)
+            for a in Author.objects.filter(
+                platform=platform, external_id__in=[i.author_id for i in missing]
+            )
+        )
+    return found
+
+
+def _decide_threads(channel: Channel, items: list[InboundItem]) -> list[ThreadDecision]:
+    reply_targets = {i.reply_to for i in items if i.reply_to}
+    by_external_id: dict[str, KnownMessage] = {}
+    by_thread_root: dict[str, KnownMessage] = {}
+    if reply_targets:
+        rows = Message.objects.filter(channel=channel).filter(
+            external_id__in=list(reply_targets)
+        ).values_list("external_id", "conversation_id", "thread_root", "conversation__status")
+        for external_id, conversation_id, root, status in rows:
+            by_external_id[external_id] = KnownMessage(conversation_id, root, status == Status.CLOSED)
+        orphans = [t for t in reply_targets if t not in by_external_id]
+        if orphans:
+            rows = Message.objects.filter(channel=channel, thread_root__in=orphans).values_list(
+                "thread_root", "conversation_id", "conversation__status"
+            )
+            for root, conversation_id, status in rows:
+                by_thread_root[root] = KnownMessage(conversation_id, root, status == Status.CLOSED)
+    private_authors = {i.author_id for i in items if not i.public}
+    open_of_author: dict[str, int | str] = {}
+    if private_authors:
+        rows = (
+            Conversation.objects.filter(
+                author__platform=channel.platform,
+                author__external_id__in=list(private_authors),
+                status__in=list(OPEN_STATUSES),
+            )
+            .order_by("last_message_at")
+            .values_list("author__external_id", "id")
+        )
+        open_of_author.update(rows)  # ordered, so the most recent case wins
+
+    decisions = []
+    for item in items:
+        decision = decide_thread(
+            item,
+            by_external_id=by_external_id,
+            by_thread_root=by_thread_root,
+            open_conversation_of_author=open_of_author,
+        )
+        if decision.conversation is None:
+            # A case born in this batch: later items of the batch may join it.
+            decision = ThreadDecision(f"new:{item.external_id}", decision.thread_root,
+                                      decision.reason)
+        known = KnownMessage(decision.conversation, decision.thread_root, False)  # type: ignore[arg-type]
+        by_external_id[item.external_id] = known
+        by_thread_root.setdefault(decision.thread_root, known)
+        if not item.public:
+            open_of_author[item.author_id] = decision.conversation  # type: ignore[assignment]
+        decisions.append(decision)
+    return decisions
+
+
+def _store(
+    channel: Channel,
+    items: list[InboundItem],
+    authors: dict[str, Author],
+    decisions: list[ThreadDecision],
+    result: IngestResult,
+) -> None:
+    now = timezone.now()
+    new_cases: dict[str, Conversation] = {}
+    for item, decision in zip(items, decisions, strict=True):
+        key = decision.conversation
+        if isinstance(key, str) and key not in new_cases:
+            new_cases[key] = Conversation(
+                channel=channel,
+                author=authors[item.author_id],
+                subject=item.text[:SUBJECT_CHARS],
+                visibility=Visibility.PUBLIC if item.public else Visibility.PRIVATE,
+                status=Status.NEW,
+                created_at=item.created_at,
+                last_message_at=item.created_at,
+                last_inbound_at=item.created_at,
+                new_at=now,
+            )
+    Conversation.objects.bulk_create(list(new_cases.values()))
+    result.conversations_created = len(new_cases)
+
+    messages = []
+    events = []
+    touched: dict[int, list[InboundItem]] = {}
+    for item, decision in zip(items, decisions, strict=True):
+        key = decision.conversation
+        conversation_id = new_cases[key].pk if isinstance(key, str) else key
+        assert conversation_id is not None
+        messages.append(
+            Message(
+                channel=channel,
+                conversation_id=conversation_id,
+                author=authors[item.author_id],
+                direction=Direction.INBOUND,
+                visibility=Visibility.PUBLIC if item.public else Visibility.PRIVATE,
+                text=item.text,
+                external_id=item.external_id,
+                reply_to_external_id=item.reply_to,
+                thread_root=decision.thread_root,
+                created_at=item.created_at,
+                received_at=now,
+            )
+        )
+        first_of_new_case = isinstance(key, str) and key == f"new:{item.external_id}"
+        events.append(
+            CaseEvent(
+                conversation_id=conversation_id,
+                kind=EventKind.CREATED if first_of_new_case else EventKind.MESSAGE_RECEIVED,
+                reason=decision.reason,
+                data={"message": item.external_id, "channel": channel.name},
+                created_at=now,
+            )
+        )
+        touched.setdefault(conversation_id, []).append(item)
+    Message.objects.bulk_create(messages)
+    result.created = len(messages)
+    result.message_ids = [m.pk for m in messages if m.pk is not None]
+
+    counts = {pk: len(batch) for pk, batch in touched.items()}
+    for case in new_cases.values():
+        batch = touched[case.pk]  # type: ignore[index]
+        if len(batch) > 1:
+            Conversation.objects.filter(pk=case.pk).update(
+                message_count=len(batch), last_message_at=batch[-1].created_at,
+                last_inbound_at=batch[-1].created_at,
+            )
+        else:
+            Conversation.objects.filter(pk=case.pk).update(message_count=1)
+        counts.pop(case.pk, None)  # type: ignore[call-overload]
+    if counts:
+        _touch_existing(counts, touched, now, events)
+    CaseEvent.objects.bulk_create(events)
+
+
+def _touch_existing(
+    counts: dict[int, int],
+    touched: dict[int, list[InboundItem]],
+    now: datetime,
+    events: list[CaseEvent],
+) -> None:
+    for pk, count in counts.items():
+        latest = touched[pk][-1].created_at
+        Conversation.objects.filter(pk=pk).update(
+            message_count=F("message_count") + count,
+            last_message_at=Greatest(F("last_message_at"), latest),
+            last_inbound_at=latest,
+        )
+    # A person writing again after we resolved their case: it needs us again.
+    reopened = list(
+        Conversation.objects.filter(pk__in=list(counts), status=Status.RESOLVED).values_list(
+            "pk", flat=True
+        )
+    )
+    if reopened:
+        Conversation.objects.filter(pk__in=reopened).update(status=Status.OPEN, open_at=now)
+        events.extend(
+            CaseEvent(
+                conversation_id=pk,
+                kind=EventKind.REOPENED,
+                reason="the customer wrote again after the case was resolved",
+                data={"from": Status.RESOLVED, "to": Status.OPEN},
+                created_at=now,
+            )
+            for pk in reopened
+        )
+
+
+# --- webhook deliveries -----------------------------------------------------------------------
+
+
+class DuplicateDelivery(Exception):
+    pass
+
+
+def dedupe_key_for(body: bytes, delivery_id: str | None) -> str:
+    if delivery_id:
+        return "id:" + delivery_id.strip()[:120]
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def store_inbound_event(
+    channel: Channel, *, body: bytes, source: str = EventSource.WEBHOOK, delivery_id: str | None
+) -> InboundEvent:
+    """Store a verified delivery as received and queue its processing after commit.
+
+    Raises DuplicateDelivery when the same delivery was stored before (nothing is written).
+    """
+    from careline.ingestion import tasks
+
+    key = dedupe_key_for(body, delivery_id)
+    try:
+        with transaction.atomic():
+            event = InboundEvent.objects.create(
+                channel=channel,
+                source=source,
+                dedupe_key=key,
+                payload=body.decode("utf-8"),
+            )
+    except IntegrityError as exc:
+        raise DuplicateDelivery(key) from exc
+    transaction.on_commit(lambda: tasks.process_inbound_event.enqueue(event.pk))
+    return event
+
+
+def process_inbound_event(event_id: int) -> IngestResult | None:
+    """Turn a stored delivery into messages. Safe to run twice; returns None if already done."""
+    with transaction.atomic():
+        claimed = InboundEvent.objects.filter(pk=event_id, status=EventStatus.PENDING).update(
+            attempts=F("attempts") + 1
+        )
+    if not claimed:
+        return None
+    event = InboundEvent.objects.select_related("channel").get(pk=event_id)
+    channel = event.channel
+    try:
+        connector = connector_for(channel.platform, credentials=channel.credentials,
+                                  account_id=channel.external_id)
+        items = connector.parse(
+            event.payload.encode("utf-8"), max_text_chars=settings.CARELINE_MAX_TEXT_CHARS
+        )
+        result = ingest_items(channel, items)
+    except PayloadError as exc:
+        # Malformed: retrying cannot help. The raw payload stays for a person to look at.
+        _finish_event(event_id, EventStatus.FAILED, error=f"rejected: {exc}")
+        return None
+    except Exception as exc:
+        failed = event.attempts >= MAX_EVENT_ATTEMPTS
+        _finish_event(event_id, EventStatus.FAILED if failed else EventStatus.PENDING,
+                      error=f"{type(exc).__name__}: {exc}")
+        log.exception("processing inbound event %s failed", event_id)
+        raise
+    _finish_event(event_id, EventStatus.DONE, error="", created=result.created)
+    return result
+
+
+def _finish_event(event_id: int, status: str, *, error: str, created: int = 0) -> None:
+    InboundEvent.objects.filter(pk=event_id).update(
+        status=status,
+        processed_at=timezone.now() if status != EventStatus.PENDING else None,
+        last_error=error[:2000],
+        items_created=created,
+    )
+
+
+def sweep_inbound_events(*, older_than_seconds: int | None = None) -> int:
+    """Queue again every pending event no task has finished. Returns how many were queued."""
+    from careline.ingestion import tasks
+
+    age = settings.CARELINE_SWEEP_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
+    cutoff = timezone.now() - timedelta(seconds=age)
+    ids = list(
+        InboundEvent.objects.filter(
+            status=EventStatus.PENDING, received_at__lte=cutoff, attempts__lt=MAX_EVENT_ATTEMPTS
+        ).values_list("pk", flat=True)[:5000]
+    )
+    for event_id in ids:
+        tasks.process_inbound_event.enqueue(event_id)
+    return len(ids)
