@@ -1,3 +1,5 @@
 from django.urls import path
 
-urlpatterns: list = []
+from careline.demo import views
+
+urlpatterns = [path("sink", views.sink, name="demo-sink")]

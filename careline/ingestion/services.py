@@ -119,6 +119,12 @@ def _decide_threads(channel: Channel, items: list[InboundItem]) -> list[ThreadDe
     reply_targets = {i.reply_to for i in items if i.reply_to}
     by_external_id: dict[str, KnownMessage] = {}
     by_thread_root: dict[str, KnownMessage] = {}
+    # Replies stored before their parent carry the parent's id as thread root.
+    tops = [i.external_id for i in items if not i.reply_to]
+    for root, conversation_id, status in Message.objects.filter(
+        channel=channel, thread_root__in=tops
+    ).values_list("thread_root", "conversation_id", "conversation__status"):
+        by_thread_root[root] = KnownMessage(conversation_id, root, status == Status.CLOSED)
     if reply_targets:
         rows = Message.objects.filter(channel=channel).filter(
             external_id__in=list(reply_targets)
@@ -135,14 +141,17 @@ def _decide_threads(channel: Channel, items: list[InboundItem]) -> list[ThreadDe
     private_authors = {i.author_id for i in items if not i.public}
     open_of_author: dict[str, int | str] = {}
     if private_authors:
+        # Any open case the person wrote in, not only ones they started: in a pile-on, their
+        # first post may have joined someone else's case.
         rows = (
-            Conversation.objects.filter(
+            Message.objects.filter(
                 author__platform=channel.platform,
                 author__external_id__in=list(private_authors),
-                status__in=list(OPEN_STATUSES),
+                direction=Direction.INBOUND,
+                conversation__status__in=list(OPEN_STATUSES),
             )
-            .order_by("last_message_at")
-            .values_list("author__external_id", "id")
+            .order_by("created_at", "id")
+            .values_list("author__external_id", "conversation_id")
         )
         open_of_author.update(rows)  # ordered, so the most recent case wins
 
@@ -161,8 +170,7 @@ def _decide_threads(channel: Channel, items: list[InboundItem]) -> list[ThreadDe
         known = KnownMessage(decision.conversation, decision.thread_root, False)  # type: ignore[arg-type]
         by_external_id[item.external_id] = known
         by_thread_root.setdefault(decision.thread_root, known)
-        if not item.public:
-            open_of_author[item.author_id] = decision.conversation  # type: ignore[assignment]
+        open_of_author[item.author_id] = decision.conversation  # type: ignore[assignment]
         decisions.append(decision)
     return decisions
 

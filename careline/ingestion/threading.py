@@ -5,9 +5,10 @@ Rules, in order:
    reopened by the caller).
 2. A reply whose parent we have not seen joins a conversation that already holds a sibling
    (another reply to the same post), so out-of-order deliveries stay together.
-3. A direct message joins the author's open conversation, whatever channel it started on, so a
+3. A post whose replies arrived before it joins their conversation.
+4. A direct message joins the author's open conversation, whatever channel it started on, so a
    public acknowledgment and the private follow-up stay one case.
-4. Anything else starts a new conversation.
+5. Anything else starts a new conversation.
 """
 
 from __future__ import annotations
@@ -52,6 +53,12 @@ def decide_thread(
                 sibling.conversation_id,
                 item.reply_to,
                 f"reply to {item.reply_to} (not received yet), beside other replies to it",
+            )
+    else:
+        early = by_thread_root.get(item.external_id)
+        if early is not None and not early.conversation_closed:
+            return ThreadDecision(
+                early.conversation_id, item.external_id, "its replies arrived before it"
             )
     root = item.reply_to or item.external_id
     if not item.public:

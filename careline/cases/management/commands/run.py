@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from careline.accounts.models import User
+
+DEMO_USERS = ("agent", "supervisor", "admin")
+
+
+class Command(BaseCommand):
+    help = "Run the web app (gunicorn) and a task worker together; Ctrl-C stops both."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--web-workers", type=int, default=2)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        url = f"http://{options['host']}:{options['port']}"
+        env = {**os.environ, "CARELINE_BASE_URL": os.environ.get("CARELINE_BASE_URL", url)}
+        web = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            [
+                sys.executable, "-m", "gunicorn", "careline.wsgi:application",
+                "--bind", f"{options['host']}:{options['port']}",
+                "--workers", str(options["web_workers"]), "--threads", "4",
+                "--access-logfile", "-", "--graceful-timeout", "5",
+            ],
+            env=env,
+        )
+        worker = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            [sys.executable, "-m", "careline.cli", "worker"], env=env
+        )
+        self._announce(url)
+        processes = (web, worker)
+        stopping = False
+
+        def stop(signum: int, frame: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping and all(p.poll() is None for p in processes):
+                time.sleep(0.3)
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            for process in processes:
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        failed = [p.args[2] for p in processes if p.returncode not in (0, -15, None)]
+        if failed and not stopping:
+            self.stderr.write(f"stopped because a process exited: {failed}")
+            raise SystemExit(1)
+        self.stdout.write("careline stopped.")
+
+    def _announce(self, url: str) -> None:
+        self.stdout.write(self.style.SUCCESS(f"\ncareline is running at {url}/"))
+        demo = list(
+            User.objects.filter(username__in=DEMO_USERS).values_list("username", "role")
+        )
+        if demo:
+            self.stdout.write("Demo logins (password: demo):")
+            for username, role in demo:
+                self.stdout.write(f"  {username:<11} {role}")
+        self.stdout.write("API docs: " + url + "/api/v1/docs   Press Ctrl-C to stop.\n")

@@ -1,0 +1,161 @@
+"""Fill a database with the demo: teams, users, channels and generated traffic.
+
+Demo users (password ``demo``) exist only here. Re-running adds no duplicate items: the
+generator's ids are stable for a seed and ingestion drops known ids.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from careline.accounts.models import Role, Team, User
+from careline.cases.models import Conversation
+from careline.cases.services import assign_case, transition_case
+from careline.cases.workflow import Status
+from careline.connectors.base import InboundItem
+from careline.demo.generator import CHANNELS, DemoPost, generate
+from careline.inbox.models import Channel
+from careline.ingestion.services import IngestResult, ingest_items
+from careline.replies.services import queue_reply
+
+DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo-only password
+BATCH = 2000
+CHANNEL_NAMES = {
+    "x": ("larkspur-x", "@larkspurhome on X"),
+    "facebook": ("larkspur-facebook", "Larkspur Home Facebook Page"),
+    "instagram": ("larkspur-instagram", "@larkspurhome on Instagram"),
+    "messenger": ("larkspur-messenger", "Larkspur Home on Messenger"),
+}
+
+
+@dataclass
+class SeedSummary:
+    ingest: IngestResult
+    channels: int
+    users: int
+    handled: int
+
+
+def ensure_people() -> dict[str, User]:
+    front, escalations = (
+        Team.objects.get_or_create(name="Front line")[0],
+        Team.objects.get_or_create(name="Escalations")[0],
+    )
+    people = {}
+    for username, role, first, teams in (
+        ("agent", Role.AGENT, "Alex", [front]),
+        ("agent2", Role.AGENT, "Maya", [front]),
+        ("supervisor", Role.SUPERVISOR, "Sam", [front, escalations]),
+        ("admin", Role.ADMIN, "Ada", []),
+    ):
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"role": role, "first_name": first, "is_staff": role == Role.ADMIN,
+                      "is_superuser": role == Role.ADMIN},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            user.teams.set(teams)
+        people[username] = user
+    return people
+
+
+def ensure_channels() -> dict[str, Channel]:
+    sink = settings.CARELINE_BASE_URL.rstrip("/") + "/demo/sink"
+    channels = {}
+    for platform in CHANNELS:
+        name, display = CHANNEL_NAMES[platform]
+        channel = Channel.objects.filter(name=name).first()
+        if channel is None:
+            channel = Channel.objects.create(
+                name=name,
+                platform=platform,
+                external_id="larkspurhome",
+                display_name=display,
+                credentials={"callback_url": sink, "callback_secret": secrets.token_hex(16)},
+            )
+        channels[platform] = channel
+    if not Channel.objects.filter(name="shop-webhook").exists():
+        Channel.objects.create(
+            name="shop-webhook",
+            platform="generic",
+            display_name="Shop contact form (generic webhook)",
+            credentials={"secret": secrets.token_hex(16), "callback_url": sink},
+        )
+    return channels
+
+
+def _as_item(post: DemoPost) -> InboundItem:
+    return InboundItem(
+        external_id=post.external_id,
+        author_id=post.author_id,
+        author_handle=post.author_handle,
+        author_name=post.author_name,
+        text=post.text,
+        created_at=post.created_at,
+        public=post.public,
+        reply_to=post.reply_to or "",
+    )
+
+
+def seed_demo(
+    *, items: int, seed: int, now: datetime, on_progress: Callable[[int], None] | None = None
+) -> SeedSummary:
+    people = ensure_people()
+    channels = ensure_channels()
+    by_channel: dict[str, list[InboundItem]] = defaultdict(list)
+    for post in generate(items=items, seed=seed, now=now):
+        by_channel[post.channel].append(_as_item(post))
+    total = IngestResult()
+    for platform, posts in by_channel.items():
+        for start in range(0, len(posts), BATCH):
+            chunk = posts[start : start + BATCH]
+            total.add(ingest_items(channels[platform], chunk))
+            if on_progress:
+                on_progress(len(chunk))
+    handled = _handle_older_cases(people, seed=seed, now=now)
+    return SeedSummary(total, len(channels), len(people), handled)
+
+
+def _handle_older_cases(people: dict[str, User], *, seed: int, now: datetime) -> int:
+    """Give the demo a history: older cases answered and resolved, some assigned."""
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    older = list(
+        Conversation.objects.filter(status=Status.NEW, last_message_at__lt=now - timedelta(days=2))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    chosen = rng.sample(older, k=min(len(older), 150))
+    agents = [people["agent"], people["agent2"]]
+    for index, pk in enumerate(chosen):
+        with transaction.atomic():
+            case = Conversation.objects.select_related("author").get(pk=pk)
+            agent = agents[index % 2]
+            assign_case(case, assignee=agent, actor=people["supervisor"], reason="demo history")
+            name = (case.author.name if case.author else "") or "there"
+            queue_reply(
+                case,
+                text=f"Hi {name.split()[0]}, thanks for telling us. We have looked into it and "
+                "sent you the details privately.",
+                public=case.visibility == "public",
+                actor=agent,
+            )
+            transition_case(case, to=Status.RESOLVED, actor=agent, reason="answered (demo)")
+    for index, pk in enumerate(
+        Conversation.objects.filter(status=Status.NEW, assignee__isnull=True)
+        .order_by("-last_message_at")
+        .values_list("id", flat=True)[:40]
+    ):
+        case = Conversation.objects.get(pk=pk)
+        assign_case(case, assignee=agents[index % 2], actor=people["supervisor"],
+                    reason="demo: morning triage")
+    return len(chosen)

@@ -1,0 +1,29 @@
+"""Periodic work, declared in one place. The worker enqueues each task at its interval.
+
+Every task here is idempotent, so several workers enqueuing the same sweep is harmless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Periodic:
+    task: str  # dotted path to a django-tasks Task
+    every_seconds: int
+    why: str
+
+
+SCHEDULE: tuple[Periodic, ...] = (
+    Periodic(
+        "careline.ingestion.tasks.sweep_inbound_events",
+        60,
+        "re-queue stored webhook deliveries that no task finished (a lost task never loses an item)",
+    ),
+    Periodic(
+        "careline.replies.tasks.sweep_outbox",
+        30,
+        "retry replies whose delivery failed for a temporary reason, when their back-off is over",
+    ),
+)
