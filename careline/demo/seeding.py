@@ -1,7 +1,7 @@
 """Fill a database with the demo: teams, users, channels and generated traffic.
 
-Demo users (password ``demo``) exist only here. Re-running adds no duplicate items: the
-generator's ids are stable for a seed and ingestion drops known ids.
+Demo users (password ``demo``) exist only here. Re-running adds nothing once the demo
+channels hold messages.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from careline.cases.services import assign_case, transition_case
 from careline.cases.workflow import Status
 from careline.connectors.base import InboundItem
 from careline.demo.generator import CHANNELS, DemoPost, generate
-from careline.inbox.models import Channel
+from careline.inbox.models import Channel, Message
 from careline.ingestion.services import IngestResult, ingest_items
 from careline.replies.services import queue_reply
 
@@ -42,6 +42,7 @@ class SeedSummary:
     channels: int
     users: int
     handled: int
+    already_loaded: bool = False
 
 
 def ensure_people() -> dict[str, User]:
@@ -112,6 +113,10 @@ def seed_demo(
 ) -> SeedSummary:
     people = ensure_people()
     channels = ensure_channels()
+    if Message.objects.filter(channel__in=channels.values()).exists():
+        # Loaded before: the generator's ids follow ``now``, so a second run would add a
+        # second, overlapping history instead of nothing.
+        return SeedSummary(IngestResult(), len(channels), len(people), 0, already_loaded=True)
     by_channel: dict[str, list[InboundItem]] = defaultdict(list)
     for post in generate(items=items, seed=seed, now=now):
         by_channel[post.channel].append(_as_item(post))

@@ -9,16 +9,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from careline.cases.models import CaseEvent, Conversation, EventKind
+from careline.cases.models import CaseEvent, Conversation, EventKind, Priority
 from careline.cases.workflow import OPEN_STATUSES, Status
 from careline.connectors.base import InboundItem, PayloadError
 from careline.connectors.registry import connector_for
 from careline.inbox.models import Author, Channel, Customer, Direction, Message, Visibility
+from careline.ingestion import bulk
 from careline.ingestion.models import EventSource, EventStatus, InboundEvent
 from careline.ingestion.threading import KnownMessage, ThreadDecision, decide_thread
 
@@ -80,37 +80,43 @@ def _drop_known(
     return fresh
 
 
-def _authors_for(platform: str, items: Iterable[InboundItem]) -> dict[str, Author]:
+def _authors_for(platform: str, items: Iterable[InboundItem]) -> dict[str, int]:
+    """The author id of every item's author, storing new people (and their customer record)."""
     wanted: dict[str, InboundItem] = {}
     for item in items:
         wanted.setdefault(item.author_id, item)
-    found = {a.external_id: a for a in Author.objects.filter(platform=platform,
-                                                             external_id__in=list(wanted))}
+    found = dict(
+        Author.objects.filter(platform=platform, external_id__in=list(wanted)).values_list(
+            "external_id", "pk"
+        )
+    )
     missing = [wanted[key] for key in wanted if key not in found]
     if missing:
-        customers = Customer.objects.bulk_create(
-            [Customer(display_name=i.author_name or i.author_handle or i.author_id)
-             for i in missing]
-        )
-        Author.objects.bulk_create(
+        now = bulk.adapt_datetime(timezone.now())
+        customer_ids = bulk.allocate_ids(Customer, len(missing))
+        bulk.insert_rows(
+            Customer,
+            ("id", "display_name", "email", "notes", "created_at"),
             [
-                Author(
-                    platform=platform,
-                    external_id=item.author_id,
-                    handle=item.author_handle,
-                    name=item.author_name,
-                    customer=customer,
-                )
-                for item, customer in zip(missing, customers, strict=True)
+                (pk, (i.author_name or i.author_handle or i.author_id)[:200], "", "", now)
+                for pk, i in zip(customer_ids, missing, strict=True)
+            ],
+        )
+        author_ids = bulk.allocate_ids(Author, len(missing))
+        bulk.insert_rows(
+            Author,
+            ("id", "platform", "external_id", "handle", "name", "customer", "created_at"),
+            [
+                (pk, platform, i.author_id, i.author_handle, i.author_name, customer, now)
+                for pk, customer, i in zip(author_ids, customer_ids, missing, strict=True)
             ],
             # A concurrent batch may have stored the same person a moment ago.
             ignore_conflicts=True,
         )
         found.update(
-            (a.external_id, a)
-            for a in Author.objects.filter(
+            Author.objects.filter(
                 platform=platform, external_id__in=[i.author_id for i in missing]
-            )
+            ).values_list("external_id", "pk")
         )
     return found
 
@@ -178,98 +184,99 @@ def _decide_threads(channel: Channel, items: list[InboundItem]) -> list[ThreadDe
 def _store(
     channel: Channel,
     items: list[InboundItem],
-    authors: dict[str, Author],
+    authors: dict[str, int],
     decisions: list[ThreadDecision],
     result: IngestResult,
 ) -> None:
     now = timezone.now()
-    new_cases: dict[str, Conversation] = {}
+    at = bulk.adapt_datetime
+    received = at(now)
+
+    # New cases: one row each, with counters already summed over the batch.
+    new_cases: dict[str, list[InboundItem]] = {}
     for item, decision in zip(items, decisions, strict=True):
-        key = decision.conversation
-        if isinstance(key, str) and key not in new_cases:
-            new_cases[key] = Conversation(
-                channel=channel,
-                author=authors[item.author_id],
-                subject=item.text[:SUBJECT_CHARS],
-                visibility=Visibility.PUBLIC if item.public else Visibility.PRIVATE,
-                status=Status.NEW,
-                created_at=item.created_at,
-                last_message_at=item.created_at,
-                last_inbound_at=item.created_at,
-                new_at=now,
-            )
-    Conversation.objects.bulk_create(list(new_cases.values()))
+        if isinstance(decision.conversation, str):
+            new_cases.setdefault(decision.conversation, []).append(item)
+    case_ids = dict(
+        zip(new_cases, bulk.allocate_ids(Conversation, len(new_cases)), strict=True)
+    )
+    case_rows = []
+    for key, batch in new_cases.items():
+        first, last = batch[0], batch[-1]
+        case_rows.append((
+            case_ids[key], channel.pk, authors[first.author_id], first.text[:SUBJECT_CHARS],
+            Visibility.PUBLIC if first.public else Visibility.PRIVATE, Status.NEW,
+            Priority.NORMAL, len(batch), at(first.created_at), at(last.created_at),
+            at(last.created_at), received,
+        ))
+    bulk.insert_rows(Conversation, (
+        "id", "channel", "author", "subject", "visibility", "status", "priority",
+        "message_count", "created_at", "last_message_at", "last_inbound_at", "new_at",
+    ), case_rows)
     result.conversations_created = len(new_cases)
 
-    messages = []
-    events = []
-    touched: dict[int, list[InboundItem]] = {}
-    for item, decision in zip(items, decisions, strict=True):
+    message_ids = bulk.allocate_ids(Message, len(items))
+    message_rows = []
+    event_rows = []
+    existing: dict[int, list[InboundItem]] = {}
+    for pk, item, decision in zip(message_ids, items, decisions, strict=True):
         key = decision.conversation
-        conversation_id = new_cases[key].pk if isinstance(key, str) else key
-        assert conversation_id is not None
-        messages.append(
-            Message(
-                channel=channel,
-                conversation_id=conversation_id,
-                author=authors[item.author_id],
-                direction=Direction.INBOUND,
-                visibility=Visibility.PUBLIC if item.public else Visibility.PRIVATE,
-                text=item.text,
-                external_id=item.external_id,
-                reply_to_external_id=item.reply_to,
-                thread_root=decision.thread_root,
-                created_at=item.created_at,
-                received_at=now,
-            )
-        )
-        first_of_new_case = isinstance(key, str) and key == f"new:{item.external_id}"
-        events.append(
-            CaseEvent(
-                conversation_id=conversation_id,
-                kind=EventKind.CREATED if first_of_new_case else EventKind.MESSAGE_RECEIVED,
-                reason=decision.reason,
-                data={"message": item.external_id, "channel": channel.name},
-                created_at=now,
-            )
-        )
-        touched.setdefault(conversation_id, []).append(item)
-    Message.objects.bulk_create(messages)
-    result.created = len(messages)
-    result.message_ids = [m.pk for m in messages if m.pk is not None]
-
-    counts = {pk: len(batch) for pk, batch in touched.items()}
-    for case in new_cases.values():
-        batch = touched[case.pk]  # type: ignore[index]
-        if len(batch) > 1:
-            Conversation.objects.filter(pk=case.pk).update(
-                message_count=len(batch), last_message_at=batch[-1].created_at,
-                last_inbound_at=batch[-1].created_at,
-            )
+        if isinstance(key, str):
+            conversation_id = case_ids[key]
+            first_of_case = key == f"new:{item.external_id}"
         else:
-            Conversation.objects.filter(pk=case.pk).update(message_count=1)
-        counts.pop(case.pk, None)  # type: ignore[call-overload]
-    if counts:
-        _touch_existing(counts, touched, now, events)
-    CaseEvent.objects.bulk_create(events)
+            conversation_id = key
+            first_of_case = False
+            existing.setdefault(key, []).append(item)
+        message_rows.append((
+            pk, channel.pk, conversation_id, authors[item.author_id], Direction.INBOUND,
+            Visibility.PUBLIC if item.public else Visibility.PRIVATE, item.text,
+            item.external_id, item.reply_to, decision.thread_root, at(item.created_at), received,
+        ))
+        event_rows.append((
+            conversation_id,
+            EventKind.CREATED if first_of_case else EventKind.MESSAGE_RECEIVED,
+            decision.reason,
+            bulk.adapt_json({"message": item.external_id, "channel": channel.name}),
+            received,
+        ))
+    bulk.insert_rows(Message, (
+        "id", "channel", "conversation", "author", "direction", "visibility", "text",
+        "external_id", "reply_to_external_id", "thread_root", "created_at", "received_at",
+    ), message_rows)
+    result.created = len(message_rows)
+    result.message_ids = message_ids
+
+    reopen_events: list[CaseEvent] = []
+    if existing:
+        _touch_existing(existing, now, reopen_events)
+    bulk.insert_rows(CaseEvent, ("conversation", "kind", "reason", "data", "created_at"),
+                     event_rows)
+    if reopen_events:
+        CaseEvent.objects.bulk_create(reopen_events)
 
 
 def _touch_existing(
-    counts: dict[int, int],
-    touched: dict[int, list[InboundItem]],
-    now: datetime,
-    events: list[CaseEvent],
+    touched: dict[int, list[InboundItem]], now: datetime, events: list[CaseEvent]
 ) -> None:
-    for pk, count in counts.items():
-        latest = touched[pk][-1].created_at
-        Conversation.objects.filter(pk=pk).update(
-            message_count=F("message_count") + count,
-            last_message_at=Greatest(F("last_message_at"), latest),
-            last_inbound_at=latest,
+    """Count new messages into cases stored earlier: one statement, atomic increments."""
+    at = bulk.adapt_datetime
+    qn = connection.ops.quote_name
+    table = qn(Conversation._meta.db_table)
+    greatest = "max" if connection.vendor == "sqlite" else "greatest"
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET message_count = message_count + %s, "  # noqa: S608
+            f"last_message_at = {greatest}(last_message_at, %s), last_inbound_at = %s "
+            "WHERE id = %s",
+            [
+                (len(batch), at(batch[-1].created_at), at(batch[-1].created_at), pk)
+                for pk, batch in touched.items()
+            ],
         )
     # A person writing again after we resolved their case: it needs us again.
     reopened = list(
-        Conversation.objects.filter(pk__in=list(counts), status=Status.RESOLVED).values_list(
+        Conversation.objects.filter(pk__in=list(touched), status=Status.RESOLVED).values_list(
             "pk", flat=True
         )
     )

@@ -24,6 +24,9 @@ class Command(BaseCommand):
                 items=options["items"], seed=options["seed"], now=timezone.now(),
                 on_progress=bar.update,
             )
+        if summary.already_loaded:
+            self.stdout.write("demo data: already loaded; nothing added.")
+            return
         result = summary.ingest
         self.stdout.write(
             f"demo data: {result.created} items stored ({result.duplicates} already present), "
