@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from careline.accounts.models import User
+from careline.cases.models import Conversation
+from careline.inbox.models import Channel, Message
+from careline.replies.models import OutboundMessage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_loads_people_channels_and_traffic_once() -> None:
+    out = StringIO()
+
+    call_command("demo_data", items=2000, seed=3, stdout=out)
+
+    assert Message.objects.filter(direction="in").count() == 2000
+    assert set(Channel.objects.values_list("platform", flat=True)) == {
+        "x", "facebook", "instagram", "messenger", "generic"}
+    for username, role in (("agent", "agent"), ("supervisor", "supervisor"), ("admin", "admin")):
+        user = authenticate(username=username, password="demo")
+        assert isinstance(user, User)
+        assert user.role == role
+    assert Conversation.objects.filter(status="resolved").count() == 150
+    assert OutboundMessage.objects.count() == 150
+    assert Conversation.objects.filter(assignee__isnull=False).count() == 190
+    assert out.getvalue().startswith("demo data: 2000 items stored (0 already present)")
+
+    again = StringIO()
+    call_command("demo_data", items=2000, seed=3, stdout=again)
+
+    assert again.getvalue().strip() == "demo data: already loaded; nothing added."
+    assert Message.objects.filter(direction="in").count() == 2000
