@@ -22,8 +22,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-COLUMNS = ["id", "author_id", "author_handle", "author_name", "text", "created_at", "visibility",
-           "reply_to"]
+COLUMNS = [
+    "id",
+    "author_id",
+    "author_handle",
+    "author_name",
+    "text",
+    "created_at",
+    "visibility",
+    "reply_to",
+]
 
 
 def write_demo_csv(path: Path, items: int) -> int:
@@ -38,9 +46,18 @@ def write_demo_csv(path: Path, items: int) -> int:
             if post.external_id in seen:
                 continue
             seen.add(post.external_id)
-            writer.writerow([post.external_id, post.author_id, post.author_handle,
-                             post.author_name, post.text, post.created_at.isoformat(),
-                             "public" if post.public else "private", post.reply_to or ""])
+            writer.writerow(
+                [
+                    post.external_id,
+                    post.author_id,
+                    post.author_handle,
+                    post.author_name,
+                    post.text,
+                    post.created_at.isoformat(),
+                    "public" if post.public else "private",
+                    post.reply_to or "",
+                ]
+            )
     return len(seen)
 
 
@@ -66,11 +83,25 @@ def run_one(csv_path: Path) -> dict[str, float]:
 
     # The ceiling: the same message rows, inserted with one executemany into a bare copy of
     # the table (no constraints, no indexes, no authors, cases or events).
-    rows = list(Message.objects.values_list(
-        "channel_id", "conversation_id", "author_id", "direction", "visibility", "text",
-        "external_id", "reply_to_external_id", "thread_root", "created_at", "received_at"))
-    cols = ("channel_id, conversation_id, author_id, direction, visibility, text, external_id, "
-            "reply_to_external_id, thread_root, created_at, received_at")
+    rows = list(
+        Message.objects.values_list(
+            "channel_id",
+            "conversation_id",
+            "author_id",
+            "direction",
+            "visibility",
+            "text",
+            "external_id",
+            "reply_to_external_id",
+            "thread_root",
+            "created_at",
+            "received_at",
+        )
+    )
+    cols = (
+        "channel_id, conversation_id, author_id, direction, visibility, text, external_id, "
+        "reply_to_external_id, thread_root, created_at, received_at"
+    )
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_raw AS SELECT " + cols + " FROM inbox_message WHERE 1=0")
     placeholders = ", ".join(["%s"] * 11)
@@ -92,13 +123,18 @@ def spawn(label: str, env_overrides: dict[str, str], csv_path: Path) -> dict[str
     env = {**os.environ, **env_overrides, "CARELINE_LOG_LEVEL": "WARNING"}
     out = subprocess.run(  # noqa: S603 - our own script
         [sys.executable, __file__, "--child", str(csv_path)],
-        env=env, check=True, capture_output=True, text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     figures: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"{label:<11} import {figures['import_rate']:>9,.0f} items/s "
-          f"({figures['items']:,.0f} items in {figures['import_seconds']:.1f} s) | "
-          f"raw executemany {figures['raw_rate']:>9,.0f} rows/s | "
-          f"import/raw {figures['import_rate'] / figures['raw_rate']:.0%}")
+    print(
+        f"{label:<11} import {figures['import_rate']:>9,.0f} items/s "
+        f"({figures['items']:,.0f} items in {figures['import_seconds']:.1f} s) | "
+        f"raw executemany {figures['raw_rate']:>9,.0f} rows/s | "
+        f"import/raw {figures['import_rate'] / figures['raw_rate']:.0%}"
+    )
     return figures
 
 
@@ -116,8 +152,11 @@ def fresh_postgres(url: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=100_000)
-    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", ""),
-                        help="e.g. postgres://postgres@127.0.0.1:5432/test")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("BENCH_POSTGRES_URL", ""),
+        help="e.g. postgres://postgres@127.0.0.1:5432/test",
+    )
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -128,14 +167,22 @@ def main() -> None:
         csv_path = Path(tmp) / "demo.csv"
         started = time.perf_counter()
         count = write_demo_csv(csv_path, args.items)
-        print(f"generated {count:,} demo items ({csv_path.stat().st_size / 1e6:.1f} MB CSV) "
-              f"in {time.perf_counter() - started:.1f} s; {os.cpu_count()} cores")
+        print(
+            f"generated {count:,} demo items ({csv_path.stat().st_size / 1e6:.1f} MB CSV) "
+            f"in {time.perf_counter() - started:.1f} s; {os.cpu_count()} cores"
+        )
         if not args.skip_sqlite:
-            spawn("SQLite", {"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-                             "CARELINE_VAR_DIR": tmp}, csv_path)
+            spawn(
+                "SQLite",
+                {"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "CARELINE_VAR_DIR": tmp},
+                csv_path,
+            )
         if args.postgres:
-            spawn("PostgreSQL", {"DATABASE_URL": fresh_postgres(args.postgres),
-                                 "CARELINE_VAR_DIR": tmp}, csv_path)
+            spawn(
+                "PostgreSQL",
+                {"DATABASE_URL": fresh_postgres(args.postgres), "CARELINE_VAR_DIR": tmp},
+                csv_path,
+            )
 
 
 if __name__ == "__main__":

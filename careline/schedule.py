@@ -19,7 +19,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic(
         "careline.ingestion.tasks.sweep_inbound_events",
         60,
-        "re-queue stored webhook deliveries that no task finished (a lost task never loses an item)",
+        "re-queue stored webhook deliveries no task finished: a lost task never loses an item",
     ),
     Periodic(
         "careline.replies.tasks.sweep_outbox",

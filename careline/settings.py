@@ -18,7 +18,7 @@ PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(env_str("CARELINE_VAR_DIR", str(PROJECT_DIR / "var")))
 
 CARELINE_ENV = env_str("CARELINE_ENV", "development")
-_DEV_SECRET = "careline-development-secret-key-do-not-use-in-production-0123456789"
+_DEV_SECRET = "careline-development-secret-key-do-not-use-in-production-0123456789"  # noqa: S105
 SECRET_KEY = env_str("CARELINE_SECRET_KEY", _DEV_SECRET)
 if CARELINE_ENV == "production" and SECRET_KEY == _DEV_SECRET:
     raise ImproperlyConfigured("Set CARELINE_SECRET_KEY in production.")
@@ -85,7 +85,9 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{VAR_DIR / 'careline.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db), conn_max_age=60)}
+DATABASES = {
+    "default": dj_database_url.parse(env_str("DATABASE_URL", _default_db), conn_max_age=60)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets the web process read while the worker writes; IMMEDIATE avoids lock upgrades

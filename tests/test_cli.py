@@ -14,8 +14,9 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize(("spoken", "command"), [("import", "import_items"),
-                                                  ("demo-data", "demo_data")])
+@pytest.mark.parametrize(
+    ("spoken", "command"), [("import", "import_items"), ("demo-data", "demo_data")]
+)
 def test_the_careline_command_speaks_its_documented_names(spoken: str, command: str) -> None:
     result = run(spoken, "--help")
 

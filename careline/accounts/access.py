@@ -25,9 +25,11 @@ def visible_conversations(user: User) -> QuerySet[Conversation]:
 def get_conversation_for_user(user: User, conversation_id: int) -> Conversation:
     """The case, or Http404 when it does not exist or the user may not see it."""
     try:
-        return visible_conversations(user).select_related(
-            "channel", "author", "author__customer", "assignee", "team"
-        ).get(pk=conversation_id)
+        return (
+            visible_conversations(user)
+            .select_related("channel", "author", "author__customer", "assignee", "team")
+            .get(pk=conversation_id)
+        )
     except Conversation.DoesNotExist as exc:
         raise Http404("no such conversation") from exc
 

@@ -17,8 +17,9 @@ class Status(StrEnum):
 OPEN_STATUSES = frozenset({Status.NEW, Status.OPEN, Status.PENDING, Status.ESCALATED})
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.NEW: frozenset({Status.OPEN, Status.PENDING, Status.ESCALATED, Status.RESOLVED,
-                           Status.CLOSED}),
+    Status.NEW: frozenset(
+        {Status.OPEN, Status.PENDING, Status.ESCALATED, Status.RESOLVED, Status.CLOSED}
+    ),
     Status.OPEN: frozenset({Status.PENDING, Status.ESCALATED, Status.RESOLVED, Status.CLOSED}),
     Status.PENDING: frozenset({Status.OPEN, Status.ESCALATED, Status.RESOLVED, Status.CLOSED}),
     Status.ESCALATED: frozenset({Status.OPEN, Status.PENDING, Status.RESOLVED, Status.CLOSED}),

@@ -59,8 +59,12 @@ def ensure_people() -> dict[str, User]:
     ):
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"role": role, "first_name": first, "is_staff": role == Role.ADMIN,
-                      "is_superuser": role == Role.ADMIN},
+            defaults={
+                "role": role,
+                "first_name": first,
+                "is_staff": role == Role.ADMIN,
+                "is_superuser": role == Role.ADMIN,
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)
@@ -161,6 +165,10 @@ def _handle_older_cases(people: dict[str, User], *, seed: int, now: datetime) ->
         .values_list("id", flat=True)[:40]
     ):
         case = Conversation.objects.get(pk=pk)
-        assign_case(case, assignee=agents[index % 2], actor=people["supervisor"],
-                    reason="demo: morning triage")
+        assign_case(
+            case,
+            assignee=agents[index % 2],
+            actor=people["supervisor"],
+            reason="demo: morning triage",
+        )
     return len(chosen)

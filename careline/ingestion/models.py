@@ -27,7 +27,9 @@ class InboundEvent(models.Model):
     dedupe_key = models.CharField(max_length=128)
     payload = models.TextField(help_text="The raw body, byte for byte (UTF-8).")
     received_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=8, choices=EventStatus.choices, default=EventStatus.PENDING)
+    status = models.CharField(
+        max_length=8, choices=EventStatus.choices, default=EventStatus.PENDING
+    )
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)

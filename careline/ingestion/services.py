@@ -132,11 +132,15 @@ def _decide_threads(channel: Channel, items: list[InboundItem]) -> list[ThreadDe
     ).values_list("thread_root", "conversation_id", "conversation__status"):
         by_thread_root[root] = KnownMessage(conversation_id, root, status == Status.CLOSED)
     if reply_targets:
-        rows = Message.objects.filter(channel=channel).filter(
-            external_id__in=list(reply_targets)
-        ).values_list("external_id", "conversation_id", "thread_root", "conversation__status")
+        rows = (
+            Message.objects.filter(channel=channel)
+            .filter(external_id__in=list(reply_targets))
+            .values_list("external_id", "conversation_id", "thread_root", "conversation__status")
+        )
         for external_id, conversation_id, root, status in rows:
-            by_external_id[external_id] = KnownMessage(conversation_id, root, status == Status.CLOSED)
+            by_external_id[external_id] = KnownMessage(
+                conversation_id, root, status == Status.CLOSED
+            )
         orphans = [t for t in reply_targets if t not in by_external_id]
         if orphans:
             rows = Message.objects.filter(channel=channel, thread_root__in=orphans).values_list(
@@ -171,8 +175,9 @@ def _decide_threads(channel: Channel, items: list[InboundItem]) -> list[ThreadDe
         )
         if decision.conversation is None:
             # A case born in this batch: later items of the batch may join it.
-            decision = ThreadDecision(f"new:{item.external_id}", decision.thread_root,
-                                      decision.reason)
+            decision = ThreadDecision(
+                f"new:{item.external_id}", decision.thread_root, decision.reason
+            )
         known = KnownMessage(decision.conversation, decision.thread_root, False)  # type: ignore[arg-type]
         by_external_id[item.external_id] = known
         by_thread_root.setdefault(decision.thread_root, known)
@@ -197,22 +202,44 @@ def _store(
     for item, decision in zip(items, decisions, strict=True):
         if isinstance(decision.conversation, str):
             new_cases.setdefault(decision.conversation, []).append(item)
-    case_ids = dict(
-        zip(new_cases, bulk.allocate_ids(Conversation, len(new_cases)), strict=True)
-    )
+    case_ids = dict(zip(new_cases, bulk.allocate_ids(Conversation, len(new_cases)), strict=True))
     case_rows = []
     for key, batch in new_cases.items():
         first, last = batch[0], batch[-1]
-        case_rows.append((
-            case_ids[key], channel.pk, authors[first.author_id], first.text[:SUBJECT_CHARS],
-            Visibility.PUBLIC if first.public else Visibility.PRIVATE, Status.NEW,
-            Priority.NORMAL, len(batch), at(first.created_at), at(last.created_at),
-            at(last.created_at), received,
-        ))
-    bulk.insert_rows(Conversation, (
-        "id", "channel", "author", "subject", "visibility", "status", "priority",
-        "message_count", "created_at", "last_message_at", "last_inbound_at", "new_at",
-    ), case_rows)
+        case_rows.append(
+            (
+                case_ids[key],
+                channel.pk,
+                authors[first.author_id],
+                first.text[:SUBJECT_CHARS],
+                Visibility.PUBLIC if first.public else Visibility.PRIVATE,
+                Status.NEW,
+                Priority.NORMAL,
+                len(batch),
+                at(first.created_at),
+                at(last.created_at),
+                at(last.created_at),
+                received,
+            )
+        )
+    bulk.insert_rows(
+        Conversation,
+        (
+            "id",
+            "channel",
+            "author",
+            "subject",
+            "visibility",
+            "status",
+            "priority",
+            "message_count",
+            "created_at",
+            "last_message_at",
+            "last_inbound_at",
+            "new_at",
+        ),
+        case_rows,
+    )
     result.conversations_created = len(new_cases)
 
     message_ids = bulk.allocate_ids(Message, len(items))
@@ -228,30 +255,58 @@ def _store(
             conversation_id = key
             first_of_case = False
             existing.setdefault(key, []).append(item)
-        message_rows.append((
-            pk, channel.pk, conversation_id, authors[item.author_id], Direction.INBOUND,
-            Visibility.PUBLIC if item.public else Visibility.PRIVATE, item.text,
-            item.external_id, item.reply_to, decision.thread_root, at(item.created_at), received,
-        ))
-        event_rows.append((
-            conversation_id,
-            EventKind.CREATED if first_of_case else EventKind.MESSAGE_RECEIVED,
-            decision.reason,
-            bulk.adapt_json({"message": item.external_id, "channel": channel.name}),
-            received,
-        ))
-    bulk.insert_rows(Message, (
-        "id", "channel", "conversation", "author", "direction", "visibility", "text",
-        "external_id", "reply_to_external_id", "thread_root", "created_at", "received_at",
-    ), message_rows)
+        message_rows.append(
+            (
+                pk,
+                channel.pk,
+                conversation_id,
+                authors[item.author_id],
+                Direction.INBOUND,
+                Visibility.PUBLIC if item.public else Visibility.PRIVATE,
+                item.text,
+                item.external_id,
+                item.reply_to,
+                decision.thread_root,
+                at(item.created_at),
+                received,
+            )
+        )
+        event_rows.append(
+            (
+                conversation_id,
+                EventKind.CREATED if first_of_case else EventKind.MESSAGE_RECEIVED,
+                decision.reason,
+                bulk.adapt_json({"message": item.external_id, "channel": channel.name}),
+                received,
+            )
+        )
+    bulk.insert_rows(
+        Message,
+        (
+            "id",
+            "channel",
+            "conversation",
+            "author",
+            "direction",
+            "visibility",
+            "text",
+            "external_id",
+            "reply_to_external_id",
+            "thread_root",
+            "created_at",
+            "received_at",
+        ),
+        message_rows,
+    )
     result.created = len(message_rows)
     result.message_ids = message_ids
 
     reopen_events: list[CaseEvent] = []
     if existing:
         _touch_existing(existing, now, reopen_events)
-    bulk.insert_rows(CaseEvent, ("conversation", "kind", "reason", "data", "created_at"),
-                     event_rows)
+    bulk.insert_rows(
+        CaseEvent, ("conversation", "kind", "reason", "data", "created_at"), event_rows
+    )
     if reopen_events:
         CaseEvent.objects.bulk_create(reopen_events)
 
@@ -342,8 +397,9 @@ def process_inbound_event(event_id: int) -> IngestResult | None:
     event = InboundEvent.objects.select_related("channel").get(pk=event_id)
     channel = event.channel
     try:
-        connector = connector_for(channel.platform, credentials=channel.credentials,
-                                  account_id=channel.external_id)
+        connector = connector_for(
+            channel.platform, credentials=channel.credentials, account_id=channel.external_id
+        )
         items = connector.parse(
             event.payload.encode("utf-8"), max_text_chars=settings.CARELINE_MAX_TEXT_CHARS
         )
@@ -354,8 +410,11 @@ def process_inbound_event(event_id: int) -> IngestResult | None:
         return None
     except Exception as exc:
         failed = event.attempts >= MAX_EVENT_ATTEMPTS
-        _finish_event(event_id, EventStatus.FAILED if failed else EventStatus.PENDING,
-                      error=f"{type(exc).__name__}: {exc}")
+        _finish_event(
+            event_id,
+            EventStatus.FAILED if failed else EventStatus.PENDING,
+            error=f"{type(exc).__name__}: {exc}",
+        )
         log.exception("processing inbound event %s failed", event_id)
         raise
     _finish_event(event_id, EventStatus.DONE, error="", created=result.created)
@@ -375,7 +434,9 @@ def sweep_inbound_events(*, older_than_seconds: int | None = None) -> int:
     """Queue again every pending event no task has finished. Returns how many were queued."""
     from careline.ingestion import tasks
 
-    age = settings.CARELINE_SWEEP_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
+    age = (
+        settings.CARELINE_SWEEP_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
+    )
     cutoff = timezone.now() - timedelta(seconds=age)
     ids = list(
         InboundEvent.objects.filter(

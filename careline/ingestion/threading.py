@@ -64,9 +64,7 @@ def decide_thread(
     if not item.public:
         open_case = open_conversation_of_author.get(item.author_id)
         if open_case is not None:
-            return ThreadDecision(
-                open_case, root, "direct message from a person with an open case"
-            )
+            return ThreadDecision(open_case, root, "direct message from a person with an open case")
     if item.reply_to:
         return ThreadDecision(None, root, f"reply to {item.reply_to}, which was never received")
     kind = "public post" if item.public else "direct message"

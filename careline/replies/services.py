@@ -61,7 +61,9 @@ def queue_reply(
             raise CaseActionError("this case has no public post to answer in public")
     else:
         target = latest_inbound
-    recipient = latest_inbound.author.external_id if latest_inbound and latest_inbound.author else ""
+    recipient = (
+        latest_inbound.author.external_id if latest_inbound and latest_inbound.author else ""
+    )
     with transaction.atomic():
         now = timezone.now()
         message = Message.objects.create(
@@ -156,7 +158,9 @@ def deliver_outbound(outbound_id: int) -> str:
     return DeliveryStatus.SENT
 
 
-def _record_failure(outbound: OutboundMessage, attempt: DeliveryAttempt, exc: ConnectorError) -> str:
+def _record_failure(
+    outbound: OutboundMessage, attempt: DeliveryAttempt, exc: ConnectorError
+) -> str:
     now = timezone.now()
     gave_up = exc.permanent or outbound.attempt_count >= MAX_ATTEMPTS
     status = DeliveryStatus.FAILED if gave_up else DeliveryStatus.RETRYING
@@ -165,7 +169,10 @@ def _record_failure(outbound: OutboundMessage, attempt: DeliveryAttempt, exc: Co
         delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (outbound.attempt_count - 1))
     with transaction.atomic():
         DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-            finished_at=now, ok=False, status_code=exc.status_code, error=str(exc)[:2000],
+            finished_at=now,
+            ok=False,
+            status_code=exc.status_code,
+            error=str(exc)[:2000],
             permanent=exc.permanent,
         )
         OutboundMessage.objects.filter(pk=outbound.pk).update(

@@ -29,11 +29,16 @@ def test_a_status_change_is_stamped_and_recorded_with_its_reason(
     assert case.resolved_at is not None
     event = case.events.get(kind=EventKind.STATUS_CHANGED)
     assert (event.actor, event.reason, event.data) == (
-        agent, "refund sent", {"from": "new", "to": "resolved"})
+        agent,
+        "refund sent",
+        {"from": "new", "to": "resolved"},
+    )
 
 
 def test_an_agent_cannot_close_a_case_and_nothing_changes(case: Conversation, agent: User) -> None:
-    with pytest.raises(CaseActionError, match="only a supervisor or admin may set a case to closed"):
+    with pytest.raises(
+        CaseActionError, match="only a supervisor or admin may set a case to closed"
+    ):
         transition_case(case, to="closed", actor=agent)
 
     case.refresh_from_db()
@@ -92,7 +97,8 @@ def test_a_note_is_recorded_and_an_empty_one_refused(case: Conversation, agent: 
         add_note(case, text="   ", actor=agent)
 
     assert list(case.events.filter(kind=EventKind.NOTE).values_list("reason", flat=True)) == [
-        "Called the courier"]
+        "Called the courier"
+    ]
 
 
 def test_the_case_record_is_append_only(case: Conversation) -> None:

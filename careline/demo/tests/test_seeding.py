@@ -21,7 +21,12 @@ def test_demo_data_loads_people_channels_and_traffic_once() -> None:
 
     assert Message.objects.filter(direction="in").count() == 2000
     assert set(Channel.objects.values_list("platform", flat=True)) == {
-        "x", "facebook", "instagram", "messenger", "generic"}
+        "x",
+        "facebook",
+        "instagram",
+        "messenger",
+        "generic",
+    }
     for username, role in (("agent", "agent"), ("supervisor", "supervisor"), ("admin", "admin")):
         user = authenticate(username=username, password="demo")
         assert isinstance(user, User)

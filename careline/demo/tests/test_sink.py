@@ -13,8 +13,12 @@ BODY = b'{"text": "hello"}'
 
 
 def send(client: Client, signature: str, key: str = "k-1"):  # type: ignore[no-untyped-def]
-    return client.post("/demo/sink", data=BODY, content_type="application/json",
-                       headers={"X-Careline-Signature": signature, "Idempotency-Key": key})
+    return client.post(
+        "/demo/sink",
+        data=BODY,
+        content_type="application/json",
+        headers={"X-Careline-Signature": signature, "Idempotency-Key": key},
+    )
 
 
 def test_the_sink_is_off_unless_the_demo_turns_it_on(
@@ -36,7 +40,9 @@ def test_the_sink_accepts_a_signed_reply_once_per_key(
     assert (again.status_code, again.json()["id"]) == (200, first.json()["id"])
 
 
-def test_the_sink_refuses_a_forged_reply(client: Client, generic_channel: Channel, settings) -> None:
+def test_the_sink_refuses_a_forged_reply(
+    client: Client, generic_channel: Channel, settings
+) -> None:
     settings.CARELINE_DEMO_SINK = True
 
     assert send(client, sign("not-the-secret", BODY)).status_code == 403

@@ -88,16 +88,27 @@ def test_bad_rows_are_reported_with_line_and_reason_and_good_rows_kept(
 def test_a_jsonl_file_is_imported_with_bad_lines_reported(
     tmp_path: Path, generic_channel: Channel
 ) -> None:
-    good = {"id": "a", "author": {"id": "u1", "handle": "@ann"}, "text": "hi",
-            "created_at": "2026-11-01T10:00:00Z", "public": False}
-    lines = [json.dumps(good), "{broken", json.dumps([1, 2]), "",
-             json.dumps({**good, "id": "b", "text": "<script>alert(1)</script>"})]
+    good = {
+        "id": "a",
+        "author": {"id": "u1", "handle": "@ann"},
+        "text": "hi",
+        "created_at": "2026-11-01T10:00:00Z",
+        "public": False,
+    }
+    lines = [
+        json.dumps(good),
+        "{broken",
+        json.dumps([1, 2]),
+        "",
+        json.dumps({**good, "id": "b", "text": "<script>alert(1)</script>"}),
+    ]
 
-    summary = import_file(write(tmp_path, "posts.jsonl", "\n".join(lines) + "\n"),
-                          generic_channel)
+    summary = import_file(write(tmp_path, "posts.jsonl", "\n".join(lines) + "\n"), generic_channel)
 
     assert [(e.line, e.reason.split(":")[0]) for e in summary.errors] == [
-        (2, "not valid JSON"), (3, "an item must be a JSON object")]
+        (2, "not valid JSON"),
+        (3, "an item must be a JSON object"),
+    ]
     assert Message.objects.get(external_id="b").text == "<script>alert(1)</script>"
 
 

@@ -21,12 +21,16 @@ def test_a_webhook_delivery_waits_in_the_queue_until_a_worker_runs_it(
     client: Client, generic_channel: Channel, settings
 ) -> None:
     settings.TASKS = DB_QUEUE
-    body = json.dumps({"id": "q-1", "author": {"id": "u1"}, "text": "hello",
-                       "created_at": "2026-11-02T09:00:00Z"}).encode()
+    body = json.dumps(
+        {"id": "q-1", "author": {"id": "u1"}, "text": "hello", "created_at": "2026-11-02T09:00:00Z"}
+    ).encode()
 
-    response = client.post("/hooks/generic/shop-webhook", data=body,
-                           content_type="application/json",
-                           headers={"X-Careline-Signature": sign(GENERIC_SECRET, body)})
+    response = client.post(
+        "/hooks/generic/shop-webhook",
+        data=body,
+        content_type="application/json",
+        headers={"X-Careline-Signature": sign(GENERIC_SECRET, body)},
+    )
 
     assert response.status_code == 202
     assert InboundEvent.objects.get().status == EventStatus.PENDING

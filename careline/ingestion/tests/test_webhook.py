@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -30,33 +31,35 @@ def payload(**overrides: object) -> bytes:
     return json.dumps(record).encode()
 
 
-_capture = None
+class Poster:
+    """Posts to the webhook and, as a real commit would, runs the after-commit enqueue.
+
+    (Tests run inside a transaction that never commits.)
+    """
+
+    def __init__(self, client: Client, capture: Any) -> None:
+        self.client, self.capture = client, capture
+
+    def __call__(self, body: bytes, signature: str | None = None) -> Any:
+        sig = sign(GENERIC_SECRET, body) if signature is None else signature
+        with self.capture(execute=True):
+            return self.client.post(
+                URL,
+                data=body,
+                content_type="application/json",
+                headers={"X-Careline-Signature": sig},
+            )
 
 
-@pytest.fixture(autouse=True)
-def _run_on_commit(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    # Tests run inside a transaction that never commits: run the after-commit enqueue when
-    # each request ends, as a real commit would.
-    global _capture
-    _capture = django_capture_on_commit_callbacks
-    yield
-    _capture = None
-
-
-def post(client: Client, body: bytes, signature: str | None = None, **headers: str):  # type: ignore[no-untyped-def]
-    sig = sign(GENERIC_SECRET, body) if signature is None else signature
-    assert _capture is not None
-    with _capture(execute=True):
-        return client.post(
-            URL, data=body, content_type="application/json",
-            headers={"X-Careline-Signature": sig, **headers},
-        )
+@pytest.fixture
+def post(client: Client, django_capture_on_commit_callbacks: Any) -> Poster:
+    return Poster(client, django_capture_on_commit_callbacks)
 
 
 def test_a_signed_delivery_is_stored_answered_202_and_processed(
-    client: Client, generic_channel: Channel
+    post: Poster, generic_channel: Channel
 ) -> None:
-    response = post(client, payload())
+    response = post(payload())
 
     assert response.status_code == 202
     event = InboundEvent.objects.get()
@@ -64,7 +67,10 @@ def test_a_signed_delivery_is_stored_answered_202_and_processed(
     assert event.status == EventStatus.DONE  # the immediate backend ran the task
     message = Message.objects.get()
     assert (message.external_id, message.text, message.author.handle) == (
-        "ext-1", "My order #1234 hasn't arrived", "@jane")
+        "ext-1",
+        "My order #1234 hasn't arrived",
+        "@jane",
+    )
 
 
 @pytest.mark.parametrize(
@@ -72,35 +78,37 @@ def test_a_signed_delivery_is_stored_answered_202_and_processed(
     ["", "sha256=" + "0" * 64, "sha1=abc", sign("wrong-secret", b"x"), "sha256=zz"],
 )
 def test_a_forged_or_missing_signature_is_refused_and_nothing_is_stored(
-    client: Client, generic_channel: Channel, signature: str
+    post: Poster, generic_channel: Channel, signature: str
 ) -> None:
-    response = post(client, payload(), signature=signature)
+    response = post(payload(), signature=signature)
 
     assert response.status_code == 403
     assert InboundEvent.objects.count() == 0
     assert Message.objects.count() == 0
 
 
-def test_a_signature_over_other_bytes_is_refused(client: Client, generic_channel: Channel) -> None:
+def test_a_signature_over_other_bytes_is_refused(post: Poster, generic_channel: Channel) -> None:
     # Same JSON, re-serialised: the signature is over the raw body, byte for byte.
     body = payload()
-    response = post(client, json.dumps(json.loads(body), indent=1).encode(), signature=sign(
-        GENERIC_SECRET, body))
+    response = post(
+        json.dumps(json.loads(body), indent=1).encode(),
+        signature=sign(GENERIC_SECRET, body),
+    )
 
     assert response.status_code == 403
     assert InboundEvent.objects.count() == 0
 
 
-def test_an_unknown_channel_answers_like_a_bad_signature(client: Client, db: None) -> None:
-    response = post(client, payload())
+def test_an_unknown_channel_answers_like_a_bad_signature(post: Poster, db: None) -> None:
+    response = post(payload())
 
     assert (response.status_code, response.json()) == (403, {"error": "invalid signature"})
 
 
-def test_a_redelivery_adds_nothing(client: Client, generic_channel: Channel) -> None:
-    post(client, payload())
+def test_a_redelivery_adds_nothing(post: Poster, generic_channel: Channel) -> None:
+    post(payload())
 
-    again = post(client, payload())
+    again = post(payload())
 
     assert (again.status_code, again.json()) == (200, {"status": "duplicate"})
     assert InboundEvent.objects.count() == 1
@@ -108,10 +116,10 @@ def test_a_redelivery_adds_nothing(client: Client, generic_channel: Channel) -> 
 
 
 def test_the_same_item_in_a_different_delivery_is_not_duplicated(
-    client: Client, generic_channel: Channel
+    post: Poster, generic_channel: Channel
 ) -> None:
-    post(client, payload())
-    post(client, json.dumps({"items": [json.loads(payload())]}).encode())
+    post(payload())
+    post(json.dumps({"items": [json.loads(payload())]}).encode())
 
     assert InboundEvent.objects.count() == 2
     assert Message.objects.count() == 1
@@ -130,19 +138,19 @@ def test_the_same_item_in_a_different_delivery_is_not_duplicated(
     ],
 )
 def test_a_malformed_signed_delivery_gets_a_clear_error_and_nothing_is_stored(
-    client: Client, generic_channel: Channel, body: bytes, reason: str
+    post: Poster, generic_channel: Channel, body: bytes, reason: str
 ) -> None:
-    response = post(client, body)
+    response = post(body)
 
     assert response.status_code == 400
     assert response.json()["error"].startswith(reason)
     assert InboundEvent.objects.count() == 0
 
 
-def test_an_oversized_body_is_refused(client: Client, generic_channel: Channel, settings) -> None:
+def test_an_oversized_body_is_refused(post: Poster, generic_channel: Channel, settings) -> None:
     settings.CARELINE_MAX_WEBHOOK_BYTES = 100
 
-    response = post(client, payload(text="y" * 200))
+    response = post(payload(text="y" * 200))
 
     assert response.status_code == 413
     assert InboundEvent.objects.count() == 0
@@ -150,7 +158,10 @@ def test_an_oversized_body_is_refused(client: Client, generic_channel: Channel, 
 
 def test_the_sweeper_processes_events_no_task_finished(generic_channel: Channel) -> None:
     event = InboundEvent.objects.create(
-        channel=generic_channel, source="webhook", dedupe_key="k1", payload=payload().decode(),
+        channel=generic_channel,
+        source="webhook",
+        dedupe_key="k1",
+        payload=payload().decode(),
         received_at=timezone.now() - timedelta(minutes=5),
     )
 
@@ -171,6 +182,7 @@ def test_processing_an_event_twice_is_harmless(generic_channel: Channel) -> None
     first = process_inbound_event(event.pk)
     second = process_inbound_event(event.pk)
 
-    assert first is not None and first.created == 1
+    assert first is not None
+    assert first.created == 1
     assert second is None
     assert Message.objects.count() == 1

@@ -56,7 +56,10 @@ def test_a_reply_is_signed_delivered_and_recorded(
     case.refresh_from_db()
     assert case.status == "open"
     assert list(case.events.values_list("kind", flat=True)) == [
-        EventKind.CREATED, EventKind.REPLY_QUEUED, EventKind.STATUS_CHANGED, EventKind.REPLY_SENT,
+        EventKind.CREATED,
+        EventKind.REPLY_QUEUED,
+        EventKind.STATUS_CHANGED,
+        EventKind.REPLY_SENT,
     ]
 
 
@@ -65,8 +68,11 @@ def test_a_temporary_failure_is_retried_after_backoff_without_a_new_key(
     case: Conversation, agent: User
 ) -> None:
     route = respx.post(CALLBACK_URL).mock(
-        side_effect=[httpx.ReadTimeout("slow"), httpx.Response(429, headers={"Retry-After": "120"}),
-                     httpx.Response(200, json={"id": "ext-9"})]
+        side_effect=[
+            httpx.ReadTimeout("slow"),
+            httpx.Response(429, headers={"Retry-After": "120"}),
+            httpx.Response(200, json={"id": "ext-9"}),
+        ]
     )
     outbound = queue_reply(case, text="On it", public=False, actor=agent)
 
@@ -84,7 +90,10 @@ def test_a_temporary_failure_is_retried_after_backoff_without_a_new_key(
     assert keys == {str(outbound.idempotency_key)}
     outbound.refresh_from_db()
     assert [(a.ok, a.status_code) for a in outbound.attempts.all()] == [
-        (False, None), (False, 429), (True, 200)]
+        (False, None),
+        (False, 429),
+        (True, 200),
+    ]
 
 
 @respx.mock
@@ -110,7 +119,8 @@ def test_delivery_gives_up_after_the_last_attempt(case: Conversation, agent: Use
 
     assert deliver_outbound(outbound.pk) == DeliveryStatus.FAILED
     assert case.events.get(kind=EventKind.REPLY_FAILED).reason.startswith(
-        f"gave up after {MAX_ATTEMPTS} attempts")
+        f"gave up after {MAX_ATTEMPTS} attempts"
+    )
 
 
 def test_a_sent_reply_is_never_sent_again(case: Conversation, agent: User) -> None:
@@ -141,8 +151,10 @@ def test_a_delivery_left_sending_by_a_dead_worker_is_swept_again(
 
 @pytest.mark.parametrize(
     ("text", "public", "reason"),
-    [("   ", True, "a reply cannot be empty"), ("x" * 10_001, True,
-     "a reply is limited to 10000 characters")],
+    [
+        ("   ", True, "a reply cannot be empty"),
+        ("x" * 10_001, True, "a reply is limited to 10000 characters"),
+    ],
 )
 def test_an_invalid_reply_is_refused_and_nothing_is_stored(
     case: Conversation, agent: User, text: str, public: bool, reason: str

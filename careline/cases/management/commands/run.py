@@ -27,14 +27,24 @@ class Command(BaseCommand):
         env = {**os.environ, "CARELINE_BASE_URL": os.environ.get("CARELINE_BASE_URL", url)}
         web = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             [
-                sys.executable, "-m", "gunicorn", "careline.wsgi:application",
-                "--bind", f"{options['host']}:{options['port']}",
-                "--workers", str(options["web_workers"]), "--threads", "4",
-                "--access-logfile", "-", "--graceful-timeout", "5",
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "careline.wsgi:application",
+                "--bind",
+                f"{options['host']}:{options['port']}",
+                "--workers",
+                str(options["web_workers"]),
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "5",
             ],
             env=env,
         )
-        worker = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        worker = subprocess.Popen(
             [sys.executable, "-m", "careline.cli", "worker"], env=env
         )
         self._announce(url)
@@ -67,9 +77,7 @@ class Command(BaseCommand):
 
     def _announce(self, url: str) -> None:
         self.stdout.write(self.style.SUCCESS(f"\ncareline is running at {url}/"))
-        demo = list(
-            User.objects.filter(username__in=DEMO_USERS).values_list("username", "role")
-        )
+        demo = list(User.objects.filter(username__in=DEMO_USERS).values_list("username", "role"))
         if demo:
             self.stdout.write("Demo logins (password: demo):")
             for username, role in demo:

@@ -18,10 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        with tqdm(total=options["items"], unit=" items", disable=not sys.stderr.isatty(),
-                  file=sys.stderr) as bar:
+        with tqdm(
+            total=options["items"], unit=" items", disable=not sys.stderr.isatty(), file=sys.stderr
+        ) as bar:
             summary = seed_demo(
-                items=options["items"], seed=options["seed"], now=timezone.now(),
+                items=options["items"],
+                seed=options["seed"],
+                now=timezone.now(),
                 on_progress=bar.update,
             )
         if summary.already_loaded:
