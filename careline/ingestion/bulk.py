@@ -29,7 +29,8 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     if count <= 0:
         return []
     meta = model._meta
-    table, pk = meta.db_table, meta.pk.column  # type: ignore[union-attr]
+    assert meta.pk is not None
+    table, pk = meta.db_table, str(meta.pk.column)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -64,6 +65,13 @@ def adapt_json(value: Any) -> Any:
     return connection.ops.adapt_json_value(value, DjangoJSONEncoder)
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a concrete field")
+    return str(field.column)
+
+
 def insert_rows(
     model: type[models.Model],
     fields: Sequence[str],
@@ -74,7 +82,7 @@ def insert_rows(
     """INSERT the rows (values already adapted, in ``fields`` order) with one executemany."""
     meta = model._meta
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(meta.get_field(name).column) for name in fields)  # type: ignore[union-attr]
+    columns = ", ".join(qn(_column(model, name)) for name in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
     if ignore_conflicts:

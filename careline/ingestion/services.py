@@ -132,28 +132,28 @@ def _decide_threads(channel: Channel, items: list[InboundItem]) -> list[ThreadDe
     ).values_list("thread_root", "conversation_id", "conversation__status"):
         by_thread_root[root] = KnownMessage(conversation_id, root, status == Status.CLOSED)
     if reply_targets:
-        rows = (
+        parents = (
             Message.objects.filter(channel=channel)
             .filter(external_id__in=list(reply_targets))
             .values_list("external_id", "conversation_id", "thread_root", "conversation__status")
         )
-        for external_id, conversation_id, root, status in rows:
-            by_external_id[external_id] = KnownMessage(
+        for external_id, conversation_id, root, status in parents:
+            by_external_id[str(external_id)] = KnownMessage(
                 conversation_id, root, status == Status.CLOSED
             )
         orphans = [t for t in reply_targets if t not in by_external_id]
         if orphans:
-            rows = Message.objects.filter(channel=channel, thread_root__in=orphans).values_list(
+            siblings = Message.objects.filter(channel=channel, thread_root__in=orphans).values_list(
                 "thread_root", "conversation_id", "conversation__status"
             )
-            for root, conversation_id, status in rows:
+            for root, conversation_id, status in siblings:
                 by_thread_root[root] = KnownMessage(conversation_id, root, status == Status.CLOSED)
     private_authors = {i.author_id for i in items if not i.public}
     open_of_author: dict[str, int | str] = {}
     if private_authors:
         # Any open case the person wrote in, not only ones they started: in a pile-on, their
         # first post may have joined someone else's case.
-        rows = (
+        cases_of_author = (
             Message.objects.filter(
                 author__platform=channel.platform,
                 author__external_id__in=list(private_authors),
@@ -163,7 +163,7 @@ def _decide_threads(channel: Channel, items: list[InboundItem]) -> list[ThreadDe
             .order_by("created_at", "id")
             .values_list("author__external_id", "conversation_id")
         )
-        open_of_author.update(rows)  # ordered, so the most recent case wins
+        open_of_author.update(cases_of_author)  # ordered, so the most recent case wins
 
     decisions = []
     for item in items:
@@ -247,14 +247,16 @@ def _store(
     event_rows = []
     existing: dict[int, list[InboundItem]] = {}
     for pk, item, decision in zip(message_ids, items, decisions, strict=True):
-        key = decision.conversation
-        if isinstance(key, str):
-            conversation_id = case_ids[key]
-            first_of_case = key == f"new:{item.external_id}"
+        target = decision.conversation
+        conversation_id: int
+        if isinstance(target, str):
+            conversation_id = case_ids[target]
+            first_of_case = target == f"new:{item.external_id}"
         else:
-            conversation_id = key
+            assert target is not None  # every decision names a case by now
+            conversation_id = target
             first_of_case = False
-            existing.setdefault(key, []).append(item)
+            existing.setdefault(target, []).append(item)
         message_rows.append(
             (
                 pk,

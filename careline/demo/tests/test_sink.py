@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -12,7 +14,7 @@ pytestmark = pytest.mark.django_db
 BODY = b'{"text": "hello"}'
 
 
-def send(client: Client, signature: str, key: str = "k-1"):  # type: ignore[no-untyped-def]
+def send(client: Client, signature: str, key: str = "k-1") -> Any:
     return client.post(
         "/demo/sink",
         data=BODY,

@@ -44,9 +44,7 @@ class Command(BaseCommand):
             ],
             env=env,
         )
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "careline.cli", "worker"], env=env
-        )
+        worker = subprocess.Popen([sys.executable, "-m", "careline.cli", "worker"], env=env)
         self._announce(url)
         processes = (web, worker)
         stopping = False
@@ -69,7 +67,11 @@ class Command(BaseCommand):
                     process.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     process.kill()
-        failed = [p.args[2] for p in processes if p.returncode not in (0, -15, None)]
+        failed = [
+            name
+            for name, p in (("web", web), ("worker", worker))
+            if p.returncode not in (0, -15, None)
+        ]
         if failed and not stopping:
             self.stderr.write(f"stopped because a process exited: {failed}")
             raise SystemExit(1)
