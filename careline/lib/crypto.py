@@ -68,6 +68,11 @@ class EncryptedJSONField(models.TextField):
     def get_prep_value(self, value: Any) -> str:
         return encrypt_text(json.dumps(value or {}, sort_keys=True))
 
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+
+        return forms.JSONField(**{"required": not self.blank, **kwargs, "widget": forms.Textarea})
+
     def value_to_string(self, obj: Any) -> str:
         # Dumps (dumpdata) keep the encrypted form; secrets never leave in clear.
         return self.get_prep_value(self.value_from_object(obj))
