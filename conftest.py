@@ -17,9 +17,11 @@ CALLBACK_URL = "https://relay.example.test/replies"
 
 
 @pytest.fixture(autouse=True)
-def _immediate_tasks(settings: Any) -> None:
-    # Tasks run inline in tests; the ORM queue has its own tests of the worker.
+def _test_settings(settings: Any) -> None:
+    # Tasks run inline in tests; the ORM queue has its own test of the worker.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # The real hasher costs ~0.3 s per user; tests create many.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "template_partials",
     "csp",
+    # Serves the API docs' Swagger files locally: the CDN default would break under our CSP.
+    "ninja",
     "careline.accounts",
     "careline.inbox",
     "careline.cases",

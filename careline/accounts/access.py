@@ -39,8 +39,11 @@ def require_admin(user: User) -> None:
         raise PermissionDenied("only an admin may change channels")
 
 
-def can_assign_to(actor: User, assignee: User | None) -> bool:
-    """Agents may take a case or let it go; assigning others is a supervisor's job."""
+def can_assign_to(actor: User, assignee: User | None, *, current: User | None) -> bool:
+    """Agents may take a free case or let go of their own; moving cases between people is a
+    supervisor's job."""
     if actor.role in (Role.SUPERVISOR, Role.ADMIN):
         return True
+    if current is not None and current.pk != actor.pk:
+        return False
     return assignee is None or assignee.pk == actor.pk

@@ -55,12 +55,16 @@ def assign_case(
     conversation: Conversation, *, assignee: User | None, actor: User, reason: str = ""
 ) -> Conversation:
     """Give the case to ``assignee`` (None: unassign)."""
-    if not can_assign_to(actor, assignee):
-        raise CaseActionError("agents may assign a case only to themselves")
     if assignee is not None and not assignee.is_active:
         raise CaseActionError(f"{assignee.username} is not an active user")
     with transaction.atomic():
         case = _locked(conversation)
+        if not can_assign_to(actor, assignee, current=case.assignee):
+            if case.assignee is not None and case.assignee.pk != actor.pk:
+                raise CaseActionError(
+                    f"the case is {case.assignee.username}'s; ask a supervisor to reassign it"
+                )
+            raise CaseActionError("agents may assign a case only to themselves")
         if case.assignee_id == (assignee.pk if assignee else None):
             raise CaseActionError("the case already has that assignee")
         previous = case.assignee.username if case.assignee else None

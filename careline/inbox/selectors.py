@@ -34,7 +34,7 @@ def inbox_conversations(user: User, filters: InboxFilters) -> QuerySet[Conversat
     """The cases ``user`` may see, filtered and ordered. Unknown orderings fall back to recent."""
     from django.db.models import Case, IntegerField, Value, When
 
-    queryset = visible_conversations(user).select_related("channel", "author", "assignee")
+    queryset = visible_conversations(user).select_related("channel", "author", "assignee", "team")
     if filters.status == "open":
         queryset = queryset.filter(status__in=["new", "open", "pending", "escalated"])
     elif filters.status:

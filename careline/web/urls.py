@@ -1,3 +1,22 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-urlpatterns: list = []
+from careline.web import views
+
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="web/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.inbox, name="inbox"),
+    path("c/<int:pk>/", views.conversation, name="conversation"),
+    path("c/<int:pk>/reply/", views.conversation_reply, name="conversation-reply"),
+    path("c/<int:pk>/assign/", views.conversation_assign, name="conversation-assign"),
+    path("c/<int:pk>/status/", views.conversation_status, name="conversation-status"),
+    path("c/<int:pk>/note/", views.conversation_note, name="conversation-note"),
+    path("settings/channels/", views.channels, name="channels"),
+]

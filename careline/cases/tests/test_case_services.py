@@ -110,3 +110,25 @@ def test_the_case_record_is_append_only(case: Conversation) -> None:
     with pytest.raises(AppendOnlyError):
         event.delete()
     assert CaseEvent.objects.get().reason == "new public post"
+
+
+def test_an_agent_cannot_take_or_drop_a_case_another_person_holds(
+    case: Conversation, agent: User, supervisor: User
+) -> None:
+    assign_case(case, assignee=supervisor, actor=supervisor)
+
+    for target in (agent, None):
+        with pytest.raises(CaseActionError, match="the case is sam's; ask a supervisor"):
+            assign_case(case, assignee=target, actor=agent)
+
+    case.refresh_from_db()
+    assert case.assignee == supervisor
+
+
+def test_an_agent_can_let_go_of_their_own_case(case: Conversation, agent: User) -> None:
+    assign_case(case, assignee=agent, actor=agent)
+
+    assign_case(case, assignee=None, actor=agent, reason="off shift")
+
+    case.refresh_from_db()
+    assert case.assignee is None

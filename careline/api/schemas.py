@@ -1,0 +1,165 @@
+"""What the API reads and writes. Output schemas are filled from model instances."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+from careline.cases.models import CaseEvent, Conversation, EventKind, Priority
+from careline.cases.workflow import Status
+from careline.inbox.models import Direction, Message, Platform, Visibility
+from careline.inbox.selectors import MAX_SEARCH_CHARS, InboxFilters, conversation_events
+from careline.replies.models import DeliveryStatus, OutboundMessage
+
+# The keys of careline.inbox.selectors.ORDERINGS (a test keeps them in step).
+Order = Literal["recent", "oldest", "created", "priority"]
+
+
+class AuthorOut(Schema):
+    handle: str
+    name: str
+    external_id: str
+
+
+class EventOut(Schema):
+    id: int
+    kind: EventKind
+    actor: str | None = Field(description="Username; null for the system.")
+    reason: str
+    data: dict[str, Any]
+    created_at: datetime
+
+    @staticmethod
+    def resolve_actor(obj: CaseEvent) -> str | None:
+        return obj.actor.username if obj.actor else None
+
+
+class ConversationOut(Schema):
+    id: int
+    status: Status
+    priority: Priority
+    channel: str = Field(description="Channel name.")
+    platform: Platform
+    author: AuthorOut | None
+    assignee: str | None = Field(description="Username.")
+    team: str | None = Field(description="Team name.")
+    subject: str
+    message_count: int
+    created_at: datetime
+    last_message_at: datetime
+    # When the case last entered each status; null if it never did.
+    new_at: datetime | None
+    open_at: datetime | None
+    pending_at: datetime | None
+    escalated_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+
+    @staticmethod
+    def resolve_channel(obj: Conversation) -> str:
+        return obj.channel.name
+
+    @staticmethod
+    def resolve_platform(obj: Conversation) -> str:
+        return obj.channel.platform
+
+    @staticmethod
+    def resolve_assignee(obj: Conversation) -> str | None:
+        return obj.assignee.username if obj.assignee else None
+
+    @staticmethod
+    def resolve_team(obj: Conversation) -> str | None:
+        return obj.team.name if obj.team else None
+
+
+class ConversationDetailOut(ConversationOut):
+    events: list[EventOut] = Field(description="The case's history, oldest first.")
+
+    @staticmethod
+    def resolve_events(obj: Conversation) -> list[CaseEvent]:
+        return list(conversation_events(obj))
+
+
+class MessageOut(Schema):
+    id: int
+    conversation: int = Field(description="Conversation id.")
+    channel: str = Field(description="Channel name.")
+    direction: Direction
+    visibility: Visibility
+    text: str
+    external_id: str | None = Field(description="The platform's id; null until a reply is sent.")
+    reply_to_external_id: str
+    author: str | None = Field(description="The author's handle; null for our replies.")
+    sent_by: str | None = Field(description="Username of the agent who wrote a reply.")
+    created_at: datetime
+    received_at: datetime
+    delivery_status: DeliveryStatus | None = Field(description="For replies; null otherwise.")
+
+    @staticmethod
+    def resolve_conversation(obj: Message) -> int:
+        return obj.conversation_id
+
+    @staticmethod
+    def resolve_channel(obj: Message) -> str:
+        return obj.channel.name
+
+    @staticmethod
+    def resolve_author(obj: Message) -> str | None:
+        return obj.author.handle if obj.author else None
+
+    @staticmethod
+    def resolve_sent_by(obj: Message) -> str | None:
+        return obj.sent_by.username if obj.sent_by else None
+
+    @staticmethod
+    def resolve_delivery_status(obj: Message) -> str | None:
+        try:
+            return obj.outbox.status
+        except OutboundMessage.DoesNotExist:
+            return None
+
+
+class ConversationFilters(Schema):
+    status: Status | None = Field(
+        None, description="`open` means any open status: new, open, pending or escalated."
+    )
+    channel: str | None = Field(None, description="Channel name.")
+    platform: Platform | None = None
+    assignee: str | None = Field(None, description="`me`, `none` or a username.")
+    q: str | None = Field(
+        None, description=f"Text in one of the messages (first {MAX_SEARCH_CHARS} characters)."
+    )
+    order: Order = Field("recent", description="`priority` puts urgent cases first.")
+
+    def as_inbox_filters(self) -> InboxFilters:
+        return InboxFilters(
+            status=self.status or "",
+            channel=self.channel or "",
+            platform=self.platform or "",
+            assignee=self.assignee or "",
+            q=self.q or "",
+            order=self.order,
+        )
+
+
+class MessageFilters(Schema):
+    conversation: int | None = Field(None, description="Conversation id.")
+    direction: Direction | None = None
+    channel: str | None = Field(None, description="Channel name.")
+
+
+class ReplyIn(Schema):
+    text: str = Field(description="Limits are checked by the reply service (400 when exceeded).")
+    public: bool = Field(description="Answer in public under the person's latest public post.")
+
+
+class StatusIn(Schema):
+    status: Status
+    reason: str = ""
+
+
+class AssignIn(Schema):
+    assignee: str | None = Field(description="A username, or null to unassign.")
+    reason: str = ""
