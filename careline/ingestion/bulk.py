@@ -20,6 +20,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 
 
+PG_ROWS_PER_STATEMENT = 1000
+
+
 class BulkNotSupported(RuntimeError):
     pass
 
@@ -97,5 +100,13 @@ def insert_rows(
             with cursor.cursor.copy(copy_sql) as copy:
                 for row in batch:
                     copy.write_row(row)
+        elif connection.vendor == "postgresql":
+            # ON CONFLICT rules out COPY; many rows per statement saves the round trips.
+            head = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES "  # noqa: S608
+            for start in range(0, len(batch), PG_ROWS_PER_STATEMENT):
+                chunk = batch[start : start + PG_ROWS_PER_STATEMENT]
+                values = ", ".join([f"({placeholders})"] * len(chunk))
+                params = [value for row in chunk for value in row]
+                cursor.execute(head + values + " ON CONFLICT DO NOTHING", params)
         else:
             cursor.executemany(sql, batch)
