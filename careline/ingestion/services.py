@@ -54,7 +54,7 @@ def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestResult
         if not fresh:
             return result
         authors = _authors_for(channel.platform, fresh)
-        decisions = _decide_threads(channel, fresh)
+        decisions = _decide_threads(channel, fresh, authors)
         _store(channel, fresh, authors, decisions, result)
     return result
 
@@ -121,7 +121,9 @@ def _authors_for(platform: str, items: Iterable[InboundItem]) -> dict[str, int]:
     return found
 
 
-def _decide_threads(channel: Channel, items: list[InboundItem]) -> list[ThreadDecision]:
+def _decide_threads(
+    channel: Channel, items: list[InboundItem], authors: dict[str, int]
+) -> list[ThreadDecision]:
     reply_targets = {i.reply_to for i in items if i.reply_to}
     by_external_id: dict[str, KnownMessage] = {}
     by_thread_root: dict[str, KnownMessage] = {}
@@ -153,17 +155,20 @@ def _decide_threads(channel: Channel, items: list[InboundItem]) -> list[ThreadDe
     if private_authors:
         # Any open case the person wrote in, not only ones they started: in a pile-on, their
         # first post may have joined someone else's case.
+        # By author id, not by joining on the platform identity: an indexed lookup whatever
+        # the planner believes about a table that grew a moment ago.
         cases_of_author = (
             Message.objects.filter(
-                author__platform=channel.platform,
-                author__external_id__in=list(private_authors),
+                author_id__in=[authors[a] for a in private_authors],
                 direction=Direction.INBOUND,
                 conversation__status__in=list(OPEN_STATUSES),
             )
             .order_by("created_at", "id")
-            .values_list("author__external_id", "conversation_id")
+            .values_list("author_id", "conversation_id")
         )
-        open_of_author.update(cases_of_author)  # ordered, so the most recent case wins
+        external_of = {pk: external for external, pk in authors.items()}
+        # Ordered, so the most recent case wins.
+        open_of_author.update((external_of[a], c) for a, c in cases_of_author)
 
     decisions = []
     for item in items:
