@@ -12,7 +12,8 @@ lock (careline opens them IMMEDIATE), so nobody else can take the allocated ids.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,17 +55,39 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     raise BulkNotSupported(f"no fast id allocation for {connection.vendor}")
 
 
-def adapt_datetime(value: datetime | None) -> Any:
-    """The value as the database driver wants it (a hot path: tens of thousands per batch)."""
+def _sqlite_datetime(value: datetime | None) -> Any:
     if value is None:
         return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    # What Django's SQLite backend stores: naive UTC, "YYYY-MM-DD HH:MM:SS[.ffffff]".
+    return str(value.replace(tzinfo=None))
+
+
+def _passthrough(value: Any) -> Any:
+    return value
+
+
+def datetime_adapter() -> Callable[[datetime | None], Any]:
+    """A function turning aware datetimes into what this database's driver wants.
+
+    Fetched once per batch: the hot path calls it several times per item.
+    """
     if connection.vendor == "sqlite":
-        # What Django's SQLite backend stores: naive UTC, "YYYY-MM-DD HH:MM:SS[.ffffff]".
-        return str(value.astimezone(UTC).replace(tzinfo=None))
-    return connection.ops.adapt_datetimefield_value(value)
+        return _sqlite_datetime
+    if connection.vendor == "postgresql":
+        return _passthrough  # psycopg sends aware datetimes as timestamptz
+    return connection.ops.adapt_datetimefield_value
+
+
+def adapt_datetime(value: datetime | None) -> Any:
+    return datetime_adapter()(value)
 
 
 def adapt_json(value: Any) -> Any:
+    """A JSON field value for the driver. Values here are plain strings and numbers."""
+    if connection.vendor == "sqlite":
+        return json.dumps(value)
     return connection.ops.adapt_json_value(value, DjangoJSONEncoder)
 
 

@@ -199,7 +199,7 @@ def _store(
     result: IngestResult,
 ) -> None:
     now = timezone.now()
-    at = bulk.adapt_datetime
+    at = bulk.datetime_adapter()
     received = at(now)
 
     # New cases: one row each, with counters already summed over the batch.
@@ -322,7 +322,7 @@ def _touch_existing(
     touched: dict[int, list[InboundItem]], now: datetime, events: list[CaseEvent]
 ) -> None:
     """Count new messages into cases stored earlier: one statement, atomic increments."""
-    at = bulk.adapt_datetime
+    at = bulk.datetime_adapter()
     qn = connection.ops.quote_name
     table = qn(Conversation._meta.db_table)
     greatest = "max" if connection.vendor == "sqlite" else "greatest"
