@@ -168,5 +168,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("CARELINE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Every task start and finish, every outbound request: too chatty for INFO.
+        "django_tasks": {"level": env_str("CARELINE_TASK_LOG_LEVEL", "WARNING")},
+        "httpx": {"level": "WARNING"},
+    },
 }

@@ -37,8 +37,6 @@ class Command(BaseCommand):
                 str(options["web_workers"]),
                 "--threads",
                 "4",
-                "--access-logfile",
-                "-",
                 "--graceful-timeout",
                 "5",
             ],
