@@ -81,6 +81,10 @@ class EventKind(models.TextChoices):
     ASSIGNED = "assigned", "Assigned"
     NOTE = "note", "Internal note"
     REOPENED = "reopened", "Reopened"
+    MESSAGE_EDITED = "message_edited", "Message edited on the platform"
+    MESSAGE_DELETED = "message_deleted", "Message deleted on the platform"
+    MESSAGE_HIDDEN = "message_hidden", "Message hidden"
+    MESSAGE_UNHIDDEN = "message_unhidden", "Message unhidden"
 
 
 class AppendOnlyError(RuntimeError):

@@ -33,6 +33,11 @@ class Channel(models.Model):
     credentials = EncryptedJSONField(blank=True, default=dict)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Polling state: the connector's opaque cursor, so a restart resumes where it stopped.
+    poll_cursor = models.JSONField(default=dict, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    poll_paused_until = models.DateTimeField(null=True, blank=True)
+    last_poll_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -114,6 +119,16 @@ class Message(models.Model):
     thread_root = models.CharField(max_length=128, blank=True)
     created_at = models.DateTimeField(help_text="When the platform says it was posted.")
     received_at = models.DateTimeField(default=timezone.now)
+    # The platform's word for it ("comment", "tweet", "dm", "mention"…).
+    platform_kind = models.CharField(max_length=32, blank=True)
+    # Found by keyword listening, not addressed to the brand: never answered automatically.
+    indirect = models.BooleanField(default=False)
+    # Changes the platform reported after we stored the item. The original text stays in the
+    # case record (CaseEvent) when an edit replaces it.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -20,7 +20,6 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 
-
 PG_ROWS_PER_STATEMENT = 1000
 
 

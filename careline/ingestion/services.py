@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Iterable, Sequence
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from careline.cases.models import CaseEvent, Conversation, EventKind, Priority
 from careline.cases.workflow import OPEN_STATUSES, Status
-from careline.connectors.base import InboundItem, PayloadError
+from careline.connectors.base import Action, InboundItem, PayloadError
 from careline.connectors.registry import connector_for
 from careline.inbox.models import Author, Channel, Customer, Direction, Message, Visibility
 from careline.ingestion import bulk
@@ -33,10 +34,14 @@ class IngestResult:
     created: int = 0
     duplicates: int = 0
     conversations_created: int = 0
+    changed: int = 0  # edits, deletions, (un)hiding applied to stored items
+    ignored: int = 0  # changes to items never stored
     message_ids: list[int] = field(default_factory=list)
 
     def add(self, other: IngestResult) -> None:
         self.created += other.created
+        self.changed += other.changed
+        self.ignored += other.ignored
         self.duplicates += other.duplicates
         self.conversations_created += other.conversations_created
         self.message_ids.extend(other.message_ids)
@@ -49,14 +54,81 @@ def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestResult
     thousand items costs a fixed handful of queries, not a few per item.
     """
     result = IngestResult()
+    additions = [i for i in items if i.action == Action.ADD]
+    changes = [i for i in items if i.action != Action.ADD]
     with transaction.atomic():
-        fresh = _drop_known(channel, items, result)
+        if changes:
+            # An edit of an item we never stored is the item itself, as it reads now.
+            additions += _apply_changes(channel, changes, result)
+        fresh = _drop_known(channel, additions, result)
         if not fresh:
             return result
         authors = _authors_for(channel.platform, fresh)
         decisions = _decide_threads(channel, fresh, authors)
         _store(channel, fresh, authors, decisions, result)
     return result
+
+
+_CHANGE_EVENTS = {
+    Action.EDIT: EventKind.MESSAGE_EDITED,
+    Action.DELETE: EventKind.MESSAGE_DELETED,
+    Action.HIDE: EventKind.MESSAGE_HIDDEN,
+    Action.UNHIDE: EventKind.MESSAGE_UNHIDDEN,
+}
+
+
+def _apply_changes(
+    channel: Channel, changes: list[InboundItem], result: IngestResult
+) -> list[InboundItem]:
+    """Apply edits, deletions and (un)hiding reported by the platform to stored items.
+
+    Returns edits of items never stored, to be added as new items. Changes to unknown items
+    otherwise are ignored (counted in ``result.ignored``).
+    """
+    stored = {
+        m.external_id: m
+        for m in Message.objects.filter(
+            channel=channel, external_id__in=[c.external_id for c in changes]
+        )
+    }
+    now = timezone.now()
+    unseen_edits: list[InboundItem] = []
+    for change in sorted(changes, key=lambda c: c.created_at):
+        message = stored.get(change.external_id)
+        if message is None:
+            if change.action == Action.EDIT:
+                unseen_edits.append(dataclasses.replace(change, action=Action.ADD))
+            else:
+                result.ignored += 1
+            continue
+        data: dict[str, object] = {"message": change.external_id}
+        if change.action == Action.EDIT:
+            if change.text == message.text:
+                result.duplicates += 1
+                continue
+            data["previous_text"] = message.text
+            message.text, message.edited_at = change.text, now
+        elif change.action == Action.DELETE:
+            if message.deleted_at is not None:
+                result.duplicates += 1
+                continue
+            message.deleted_at = now
+        else:
+            hiding = change.action == Action.HIDE
+            if (message.hidden_at is not None) == hiding:
+                result.duplicates += 1
+                continue
+            message.hidden_at = now if hiding else None
+        message.save(update_fields=["text", "edited_at", "deleted_at", "hidden_at"])
+        CaseEvent.objects.create(
+            conversation_id=message.conversation_id,
+            kind=_CHANGE_EVENTS[change.action],
+            reason=f"reported by {channel.get_platform_display()}",
+            data=data,
+            created_at=now,
+        )
+        result.changed += 1
+    return unseen_edits
 
 
 def _drop_known(
@@ -248,6 +320,7 @@ def _store(
     result.conversations_created = len(new_cases)
 
     message_ids = bulk.allocate_ids(Message, len(items))
+    no_extra = bulk.adapt_json({})
     message_rows = []
     event_rows = []
     existing: dict[int, list[InboundItem]] = {}
@@ -276,6 +349,9 @@ def _store(
                 decision.thread_root,
                 at(item.created_at),
                 received,
+                item.kind,
+                item.indirect,
+                no_extra if not item.extra else bulk.adapt_json(dict(item.extra)),
             )
         )
         event_rows.append(
@@ -302,6 +378,9 @@ def _store(
             "thread_root",
             "created_at",
             "received_at",
+            "platform_kind",
+            "indirect",
+            "extra",
         ),
         message_rows,
     )

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from careline.cases.models import CaseEvent, Conversation, EventKind
 from careline.cases.workflow import Status
+from careline.connectors.base import Action, InboundItem
 from careline.inbox.models import Author, Channel, Message
 from careline.ingestion.services import ingest_items
 from conftest import item
@@ -117,3 +120,78 @@ def test_a_post_whose_replies_arrived_first_joins_them(generic_channel: Channel)
     case = Conversation.objects.get()
     assert case.message_count == 2
     assert case.events.last().reason == "its replies arrived before it"
+
+
+def change(external_id: str, action: Action, text: str = "", minutes: int = 10) -> InboundItem:
+    return dataclasses.replace(item(external_id, text=text, minutes=minutes), action=action)
+
+
+def test_an_edit_replaces_the_text_and_keeps_the_old_one_in_the_record(
+    generic_channel: Channel,
+) -> None:
+    ingest_items(generic_channel, [item("p1", text="Parcel late")])
+
+    result = ingest_items(generic_channel, [change("p1", Action.EDIT, "Parcel late AND broken")])
+
+    message = Message.objects.get()
+    assert (result.changed, message.text) == (1, "Parcel late AND broken")
+    assert message.edited_at is not None
+    event = CaseEvent.objects.get(kind=EventKind.MESSAGE_EDITED)
+    assert event.data == {"message": "p1", "previous_text": "Parcel late"}
+
+
+def test_a_deletion_is_recorded_and_the_item_kept_for_the_record(
+    generic_channel: Channel,
+) -> None:
+    ingest_items(generic_channel, [item("p1", text="Parcel late")])
+
+    ingest_items(generic_channel, [change("p1", Action.DELETE)])
+    again = ingest_items(generic_channel, [change("p1", Action.DELETE)])
+
+    message = Message.objects.get()
+    assert message.deleted_at is not None
+    assert message.text == "Parcel late"
+    assert again.duplicates == 1
+    assert CaseEvent.objects.filter(kind=EventKind.MESSAGE_DELETED).count() == 1
+
+
+def test_hide_and_unhide_toggle_the_item(generic_channel: Channel) -> None:
+    ingest_items(generic_channel, [item("p1")])
+
+    ingest_items(generic_channel, [change("p1", Action.HIDE, minutes=1)])
+    assert Message.objects.get().hidden_at is not None
+    ingest_items(generic_channel, [change("p1", Action.UNHIDE, minutes=2)])
+
+    assert Message.objects.get().hidden_at is None
+    assert list(CaseEvent.objects.values_list("kind", flat=True)) == [
+        EventKind.CREATED,
+        EventKind.MESSAGE_HIDDEN,
+        EventKind.MESSAGE_UNHIDDEN,
+    ]
+
+
+def test_changes_to_unknown_items_are_ignored_but_an_edit_is_stored_as_new(
+    generic_channel: Channel,
+) -> None:
+    result = ingest_items(
+        generic_channel,
+        [change("gone", Action.DELETE), change("e1", Action.EDIT, "edited before we saw it")],
+    )
+
+    assert (result.ignored, result.created) == (1, 1)
+    assert Message.objects.get().text == "edited before we saw it"
+
+
+def test_platform_kind_indirect_and_extra_are_stored(generic_channel: Channel) -> None:
+    listened = dataclasses.replace(
+        item("t1"), kind="tweet", indirect=True, extra={"matching_rules": ["careline"]}
+    )
+
+    ingest_items(generic_channel, [listened])
+
+    message = Message.objects.get()
+    assert (message.platform_kind, message.indirect, message.extra) == (
+        "tweet",
+        True,
+        {"matching_rules": ["careline"]},
+    )

@@ -1,0 +1,1 @@
+"""Meta connectors (Facebook Page comments, Instagram, Messenger): see connector.py."""
