@@ -1,7 +1,8 @@
 """The ``careline`` command: Django's management commands with careline's names.
 
 ``careline import FILE --channel NAME`` runs the ``import_items`` command, ``careline
-demo-data`` runs ``demo_data``, and so on; anything else is passed to Django as is.
+demo-data`` runs ``demo_data``, and so on; anything else is passed to Django as is, except
+``train``, ``evaluate`` and ``triage``, which run the triage models without Django.
 """
 
 from __future__ import annotations
@@ -10,10 +11,16 @@ import os
 import sys
 
 ALIASES = {"import": "import_items"}
+# Triage commands are plain Python: they need no settings or database.
+TRIAGE_COMMANDS = {"train", "evaluate", "triage"}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in TRIAGE_COMMANDS:
+        from careline.triage.cli import main as triage_main
+
+        return triage_main(args)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "careline.settings")
     if args and not args[0].startswith("-"):
         args[0] = ALIASES.get(args[0], args[0].replace("-", "_"))

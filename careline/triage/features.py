@@ -22,6 +22,7 @@ _MENTION = re.compile(r"(?<!\w)@\w{1,30}")
 _REPEAT = re.compile(r"(.)\1{3,}")
 _SPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
 _DIGITS = re.compile(r"\d")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _WORD = re.compile(r"[#$]?\w+(?:['\u2019]\w+)*|[^\w\s]")
 
 WORD_PREFIX = "w:"
@@ -35,7 +36,7 @@ def normalise(text: str) -> str:
     names the brand and would leak the label), URLs become ``http``, runs of one character are
     capped at three, digits collapse to ``0`` and whitespace to single spaces.
     """
-    text = html.unescape(text)
+    text = _SURROGATE.sub(" ", html.unescape(text))  # lone halves from bad JSON escapes
     text = _URL.sub(" http ", text)
     text = _MENTION.sub("@user", text)
     text = text.lower()

@@ -1,0 +1,125 @@
+"""Quality of every analyser, by the protocols the research data was published with.
+
+- Complaints (Preotiuc-Pietro, Gaman, Aletras, ACL 2019): stratified 10-fold cross-validation
+  (strata: label x domain) of the complaint head with the shipped feature space and C;
+  macro-F1 and accuracy on all tweets, and on brand-addressed tweets only (domains other
+  than random_reply / random_tweet). The shipped feature space and the stacked heads are
+  trained on TweetEval only, so no complaint text or label leaks into the folds.
+- TweetEval (Barbieri et al., Findings of EMNLP 2020): the shipped heads on the val sets, with
+  each task's official metric.
+- Payment cards: recall and false-alarm rate on generated cases (careline.triage.synthetic).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedKFold
+
+from careline.triage.analysers.lexicon import ProfanityAnalyser
+from careline.triage.analysers.private_data import PrivateDataAnalyser
+from careline.triage.analysers.text_models import TEXT_ANALYSERS
+from careline.triage.linear import MODEL_DIR, LinearHead, read_manifest, shared_feature_space
+from careline.triage.synthetic import card_detection_figures
+from careline.triage.training import (
+    METRIC_NAMES,
+    SEED,
+    TWEETEVAL_TASKS,
+    TrainingConfig,
+    complaint_features,
+    default_data_dir,
+    fit_weights,
+    load_complaints,
+    load_tweeteval,
+    task_metric,
+)
+
+RANDOM_DOMAINS = ("random_reply", "random_tweet")
+
+
+def evaluate_complaints(
+    data_dir: Path, model_dir: Path = MODEL_DIR, *, folds: int = 10
+) -> dict[str, Any]:
+    """Stratified ``folds``-fold CV of the complaint head; figures in percent."""
+    data = load_complaints(data_dir)
+    space = shared_feature_space(model_dir)
+    meta = LinearHead.load(model_dir, "complaint")
+    heads = {name: LinearHead.load(model_dir, name) for name in meta.stack}
+    X = complaint_features(space, heads, meta.stack, meta.stack_scale, data.texts)
+    y = data.labels
+    strata = np.array([f"{a}|{b}" for a, b in zip(y, data.groups, strict=True)])
+    C = float(meta.meta.get("C", 1.0))
+    pred = np.empty_like(y)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    for tr, te in splitter.split(np.zeros(len(y)), strata):
+        coef, intercept = fit_weights(X[tr], y[tr], 2, C, TrainingConfig().max_iter)
+        pred[te] = (np.asarray(X[te] @ coef).ravel() + intercept[0] > 0).astype(y.dtype)
+    brand = np.array([g not in RANDOM_DOMAINS for g in data.groups])
+
+    def figures(mask: np.ndarray) -> dict[str, float]:
+        return {
+            "n": int(mask.sum()),
+            "macro_f1": round(100 * float(f1_score(y[mask], pred[mask], average="macro")), 1),
+            "accuracy": round(100 * float(accuracy_score(y[mask], pred[mask])), 1),
+        }
+
+    return {
+        "protocol": f"stratified {folds}-fold CV (label x domain), C={C}, "
+        f"stacked on {list(meta.stack) or 'nothing'}",
+        "all": figures(np.ones(len(y), dtype=bool)),
+        "brand_addressed": figures(brand),
+    }
+
+
+def evaluate_tweeteval(data_dir: Path, model_dir: Path = MODEL_DIR) -> dict[str, Any]:
+    """Each shipped TweetEval head on its val set, official metric in percent."""
+    out: dict[str, Any] = {}
+    for task in TWEETEVAL_TASKS:
+        val = load_tweeteval(data_dir, task, "val")
+        analyser = TEXT_ANALYSERS[task](model_dir=model_dir)
+        probs = analyser.probabilities(analyser.space.transform(val.texts))
+        pred = probs.argmax(axis=1)
+        out[task] = {
+            "metric": METRIC_NAMES[task],
+            "val": round(100 * task_metric(task, val.labels, pred), 1),
+            "n": len(val.texts),
+        }
+        if task == "offensive":
+            # as the pipeline reports it: model OR profanity-list match
+            profane = np.array(
+                [p.label == "profane" for p in ProfanityAnalyser().predict(val.texts)]
+            )
+            combined = np.where(profane, 1, pred)
+            out[task]["val_with_profanity_list"] = round(
+                100 * task_metric(task, val.labels, combined), 1
+            )
+    return out
+
+
+def evaluate_private_data(n: int = 2000) -> dict[str, Any]:
+    detector = PrivateDataAnalyser()
+    detector.load()
+    figures = card_detection_figures(detector, n)
+    return {
+        "card_cases": figures["card_cases"],
+        "card_recall_pct": round(100 * figures["card_recall"], 2),
+        "negative_cases": figures["negative_cases"],
+        "card_false_alarm_pct": round(100 * figures["card_false_alarm_rate"], 2),
+    }
+
+
+def evaluate_all(data_dir: Path | None = None, model_dir: Path | None = None) -> dict[str, Any]:
+    """Every protocol; returns a JSON-serialisable report."""
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    model_dir = Path(model_dir) if model_dir is not None else MODEL_DIR
+    started = time.perf_counter()
+    report: dict[str, Any] = {"model_version": read_manifest(model_dir)["version"]}
+    report["complaint"] = evaluate_complaints(data_dir, model_dir)
+    report["tweeteval_val"] = evaluate_tweeteval(data_dir, model_dir)
+    report["private_data"] = evaluate_private_data()
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    return report
