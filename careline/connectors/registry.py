@@ -10,17 +10,20 @@ from careline.connectors.base import Connector, ConnectorError
 
 _CONNECTORS = {
     "generic": "careline.connectors.generic.connector.GenericConnector",
+    "facebook": "careline.connectors.meta.connector.FacebookConnector",
+    "instagram": "careline.connectors.meta.connector.InstagramConnector",
+    "messenger": "careline.connectors.meta.connector.MessengerConnector",
+    "x": "careline.connectors.x.connector.XConnector",
+    "mastodon": "careline.connectors.mastodon.connector.MastodonConnector",
+    "bluesky": "careline.connectors.bluesky.connector.BlueskyConnector",
 }
+META_PLATFORMS = frozenset({"facebook", "instagram", "messenger"})
 
 
 def connector_class(platform: str) -> type[Connector]:
     path = _CONNECTORS.get(platform)
     if path is None:
-        raise ConnectorError(
-            f"no connector for platform {platform!r} yet; set a callback_url on the channel "
-            "to relay its replies through the generic webhook",
-            permanent=True,
-        )
+        raise ConnectorError(f"no connector for platform {platform!r}", permanent=True)
     module_name, class_name = path.rsplit(".", 1)
     cls: type[Connector] = getattr(import_module(module_name), class_name)
     return cls

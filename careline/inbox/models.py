@@ -17,6 +17,17 @@ class Platform(models.TextChoices):
     BLUESKY = "bluesky", "Bluesky"
 
 
+# Which webhook route serves a platform (one Meta app serves all three Meta platforms);
+# platforms missing here are polled.
+WEBHOOK_FAMILY = {
+    "generic": "generic",
+    "facebook": "meta",
+    "instagram": "meta",
+    "messenger": "meta",
+    "x": "x",
+}
+
+
 class Channel(models.Model):
     """A connected account: one brand handle or Page on one platform.
 
@@ -44,6 +55,14 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_platform_display()})"
+
+    @property
+    def webhook_path(self) -> str | None:
+        """Where the platform posts this channel's deliveries; None for polled platforms."""
+        from django.urls import reverse
+
+        family = WEBHOOK_FAMILY.get(self.platform)
+        return reverse("webhook", args=[family, self.name]) if family else None
 
 
 class Customer(models.Model):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from careline.cases.models import CaseEvent, Conversation, EventKind, Priority
 from careline.cases.workflow import OPEN_STATUSES, Status
 from careline.connectors.base import Action, InboundItem, PayloadError
-from careline.connectors.registry import connector_for
+from careline.connectors.registry import META_PLATFORMS, connector_for
 from careline.inbox.models import Author, Channel, Customer, Direction, Message, Visibility
 from careline.ingestion import bulk
 from careline.ingestion.models import EventSource, EventStatus, InboundEvent
@@ -481,15 +481,15 @@ def process_inbound_event(event_id: int) -> IngestResult | None:
     if not claimed:
         return None
     event = InboundEvent.objects.select_related("channel").get(pk=event_id)
-    channel = event.channel
+    body = event.payload.encode("utf-8")
     try:
-        connector = connector_for(
-            channel.platform, credentials=channel.credentials, account_id=channel.external_id
-        )
-        items = connector.parse(
-            event.payload.encode("utf-8"), max_text_chars=settings.CARELINE_MAX_TEXT_CHARS
-        )
-        result = ingest_items(channel, items)
+        result = IngestResult()
+        for channel in _channels_for_delivery(event.channel, body):
+            connector = connector_for(
+                channel.platform, credentials=channel.credentials, account_id=channel.external_id
+            )
+            items = connector.parse(body, max_text_chars=settings.CARELINE_MAX_TEXT_CHARS)
+            result.add(ingest_items(channel, items))
     except PayloadError as exc:
         # Malformed: retrying cannot help. The raw payload stays for a person to look at.
         _finish_event(event_id, EventStatus.FAILED, error=f"rejected: {exc}")
@@ -505,6 +505,27 @@ def process_inbound_event(event_id: int) -> IngestResult | None:
         raise
     _finish_event(event_id, EventStatus.DONE, error="", created=result.created)
     return result
+
+
+def _channels_for_delivery(receiver: Channel, body: bytes) -> list[Channel]:
+    """The channels a delivery concerns.
+
+    A Meta app posts one delivery for a Page's comments (the Facebook channel) and its
+    messages (the Messenger channel), and may serve several Pages and Instagram accounts: each
+    connector takes its own part, so the delivery goes to every Meta channel it names.
+    """
+    if receiver.platform not in META_PLATFORMS:
+        return [receiver]
+    from careline.connectors.meta.payloads import entry_account_ids
+
+    accounts = set(entry_account_ids(body))
+    named = [
+        channel
+        for channel in Channel.objects.filter(
+            platform__in=META_PLATFORMS, external_id__in=accounts, is_active=True
+        ).order_by("pk")
+    ]
+    return named or [receiver]
 
 
 def _finish_event(event_id: int, status: str, *, error: str, created: int = 0) -> None:
