@@ -22,6 +22,11 @@ SCHEDULE: tuple[Periodic, ...] = (
         "re-queue stored webhook deliveries no task finished: a lost task never loses an item",
     ),
     Periodic(
+        "careline.ingestion.tasks.poll_due_channels",
+        60,
+        "fetch new mentions and messages from polled platforms (Mastodon, Bluesky, X if set)",
+    ),
+    Periodic(
         "careline.replies.tasks.sweep_outbox",
         30,
         "retry replies whose delivery failed for a temporary reason, when their back-off is over",
