@@ -21,6 +21,8 @@ class OutboundMessage(models.Model):
     message = models.OneToOneField("inbox.Message", on_delete=models.CASCADE, related_name="outbox")
     channel = models.ForeignKey("inbox.Channel", on_delete=models.PROTECT, related_name="+")
     reply_to_external_id = models.CharField(max_length=128, blank=True)
+    # public_reply, private_reply (one private message answering a public comment) or message.
+    mode = models.CharField(max_length=16, default="public_reply")
     recipient_external_id = models.CharField(max_length=128, blank=True)
     # Sent with the request so a retry after a timeout cannot post twice.
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

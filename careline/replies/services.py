@@ -13,9 +13,15 @@ from django.utils import timezone
 from careline.accounts.models import User
 from careline.cases.models import CaseEvent, Conversation, EventKind
 from careline.cases.services import CaseActionError, open_if_new
-from careline.connectors.base import ConnectorError, OutboundReply
+from careline.connectors.base import (
+    Connector,
+    ConnectorError,
+    OutboundReply,
+    ReplyMode,
+    RuleViolation,
+)
 from careline.connectors.registry import connector_for
-from careline.inbox.models import Direction, Message, Visibility
+from careline.inbox.models import Channel, Direction, Message, Visibility
 from careline.replies.models import DeliveryAttempt, DeliveryStatus, OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -30,7 +36,12 @@ STUCK_SENDING_AFTER = timedelta(minutes=5)
 def queue_reply(
     conversation: Conversation, *, text: str, public: bool, actor: User
 ) -> OutboundMessage:
-    """Store a reply and queue its delivery. Raises CaseActionError for an invalid reply."""
+    """Store a reply and queue its delivery.
+
+    Raises CaseActionError for an invalid reply, including one the platform would refuse
+    (a closed messaging window, a second private reply to a comment, too long): the agent
+    learns it now, not from a failed delivery later.
+    """
     body = text.strip()
     if not body:
         raise CaseActionError("a reply cannot be empty")
@@ -40,48 +51,49 @@ def queue_reply(
         raise CaseActionError(f"the case is {conversation.status}; replies are closed")
     from careline.replies import tasks
 
-    latest_inbound = (
-        Message.objects.filter(conversation=conversation, direction=Direction.INBOUND)
-        .select_related("author")
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    inbound = Message.objects.filter(
+        conversation=conversation, direction=Direction.INBOUND
+    ).select_related("author", "channel")
+    latest = inbound.order_by("-created_at", "-id").first()
     if public:
         # Answer in public where the person spoke in public.
-        target = (
-            Message.objects.filter(
-                conversation=conversation,
-                direction=Direction.INBOUND,
-                visibility=Visibility.PUBLIC,
-            )
-            .order_by("-created_at", "-id")
-            .first()
-        )
+        target = inbound.filter(visibility=Visibility.PUBLIC).order_by("-created_at", "-id").first()
         if target is None:
             raise CaseActionError("this case has no public post to answer in public")
+        mode = ReplyMode.PUBLIC_REPLY
     else:
-        target = latest_inbound
-    recipient = (
-        latest_inbound.author.external_id if latest_inbound and latest_inbound.author else ""
+        target = latest
+        # Privately after a public comment: the platform's one private reply to that comment.
+        public_target = target is not None and target.visibility == Visibility.PUBLIC
+        mode = ReplyMode.PRIVATE_REPLY if public_target else ReplyMode.MESSAGE
+    channel = target.channel if target else conversation.channel
+    recipient = (target.author.external_id if target and target.author else "") or (
+        latest.author.external_id if latest and latest.author else ""
+    )
+    reply_to = (target.external_id or "") if target else ""
+    _check_platform_rules(
+        channel,
+        _reply(body, mode, reply_to, recipient, key="check", conversation=conversation),
     )
     with transaction.atomic():
         now = timezone.now()
         message = Message.objects.create(
-            channel=target.channel if target else conversation.channel,
+            channel=channel,
             conversation=conversation,
             sent_by=actor,
             direction=Direction.OUTBOUND,
             visibility=Visibility.PUBLIC if public else Visibility.PRIVATE,
             text=body,
-            reply_to_external_id=target.external_id or "" if target else "",
+            reply_to_external_id=reply_to,
             thread_root=target.thread_root if target else "",
             created_at=now,
             received_at=now,
         )
         outbound = OutboundMessage.objects.create(
             message=message,
-            channel=message.channel,
-            reply_to_external_id=message.reply_to_external_id,
+            channel=channel,
+            mode=mode,
+            reply_to_external_id=reply_to,
             recipient_external_id=recipient,
             created_by=actor,
         )
@@ -92,13 +104,79 @@ def queue_reply(
             conversation=conversation,
             kind=EventKind.REPLY_QUEUED,
             actor=actor,
-            reason=f"{'public' if public else 'private'} reply queued",
-            data={"outbound": outbound.pk},
+            reason=f"{_MODE_WORDS[mode]} queued",
+            data={"outbound": outbound.pk, "mode": str(mode)},
             created_at=now,
         )
         open_if_new(conversation, actor=actor, reason="first reply sent")
         transaction.on_commit(lambda: tasks.deliver_outbound.enqueue(outbound.pk))
     return outbound
+
+
+_MODE_WORDS = {
+    ReplyMode.PUBLIC_REPLY: "public reply",
+    ReplyMode.PRIVATE_REPLY: "private reply to a public comment",
+    ReplyMode.MESSAGE: "private message",
+}
+
+
+def _reply(
+    text: str,
+    mode: ReplyMode,
+    reply_to: str,
+    recipient: str,
+    *,
+    key: str,
+    conversation: Conversation,
+    exclude_outbound: int | None = None,
+) -> OutboundReply:
+    """The reply with the facts platforms' rules need, read from the case as it is now."""
+    inbound = Message.objects.filter(conversation=conversation, direction=Direction.INBOUND)
+    last_private = (
+        inbound.filter(visibility=Visibility.PRIVATE)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    replied_at = (
+        inbound.filter(external_id=reply_to).values_list("created_at", flat=True).first()
+        if reply_to
+        else None
+    )
+    earlier_private_replies = OutboundMessage.objects.filter(
+        mode=ReplyMode.PRIVATE_REPLY, reply_to_external_id=reply_to
+    ).exclude(status=DeliveryStatus.FAILED)
+    if exclude_outbound is not None:
+        earlier_private_replies = earlier_private_replies.exclude(pk=exclude_outbound)
+    return OutboundReply(
+        text=text,
+        public=mode == ReplyMode.PUBLIC_REPLY,
+        reply_to_external_id=reply_to,
+        recipient_external_id=recipient,
+        idempotency_key=key,
+        mode=mode,
+        last_customer_message_at=last_private,
+        replied_item_created_at=replied_at,
+        private_reply_already_sent=bool(reply_to) and earlier_private_replies.exists(),
+        human_agent=True,  # every careline reply is written by a person
+    )
+
+
+def _connector_for(channel: Channel) -> Connector:
+    return connector_for(
+        channel.platform, credentials=channel.credentials, account_id=channel.external_id
+    )
+
+
+def _check_platform_rules(channel: Channel, reply: OutboundReply) -> None:
+    try:
+        connector = _connector_for(channel)
+    except ConnectorError as exc:
+        raise CaseActionError(f"replies cannot be sent on {channel.name}: {exc}") from exc
+    try:
+        connector.check(reply, now=timezone.now())
+    except RuleViolation as exc:
+        raise CaseActionError(str(exc)) from exc
 
 
 def _claim(outbound_id: int) -> bool:
@@ -124,19 +202,26 @@ def deliver_outbound(outbound_id: int) -> str:
         return OutboundMessage.objects.get(pk=outbound_id).status
     outbound = OutboundMessage.objects.select_related("message", "channel").get(pk=outbound_id)
     channel = outbound.channel
+    outcome_unknown = _last_attempt_outcome_unknown(outbound)
     attempt = DeliveryAttempt.objects.create(outbound=outbound)
-    reply = OutboundReply(
-        text=outbound.message.text,
-        public=outbound.message.visibility == Visibility.PUBLIC,
-        reply_to_external_id=outbound.reply_to_external_id,
-        recipient_external_id=outbound.recipient_external_id,
-        idempotency_key=str(outbound.idempotency_key),
+    reply = _reply(
+        outbound.message.text,
+        ReplyMode(outbound.mode),
+        outbound.reply_to_external_id,
+        outbound.recipient_external_id,
+        key=str(outbound.idempotency_key),
+        conversation=outbound.message.conversation,
+        exclude_outbound=outbound.pk,
     )
+    timeout = settings.CARELINE_OUTBOUND_TIMEOUT
     try:
-        connector = connector_for(
-            channel.platform, credentials=channel.credentials, account_id=channel.external_id
-        )
-        result = connector.send(reply, timeout=settings.CARELINE_OUTBOUND_TIMEOUT)
+        connector = _connector_for(channel)
+        # The last attempt may have posted before it timed out: look before posting again.
+        found = connector.find_sent(reply, timeout=timeout) if outcome_unknown else None
+        result = found or connector.send(reply, timeout=timeout)
+    except RuleViolation as exc:
+        # The platform's rules changed under us (the window closed while it waited).
+        return _record_failure(outbound, attempt, ConnectorError(str(exc), permanent=True))
     except ConnectorError as exc:
         return _record_failure(outbound, attempt, exc)
     with transaction.atomic():
@@ -156,6 +241,13 @@ def deliver_outbound(outbound_id: int) -> str:
             created_at=now,
         )
     return DeliveryStatus.SENT
+
+
+def _last_attempt_outcome_unknown(outbound: OutboundMessage) -> bool:
+    """True when the previous attempt got no answer (timeout, dropped connection): it may have
+    been posted all the same."""
+    last = outbound.attempts.order_by("-started_at", "-id").first()
+    return last is not None and not last.ok and last.status_code is None and not last.permanent
 
 
 def _record_failure(
