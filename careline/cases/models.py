@@ -85,6 +85,8 @@ class EventKind(models.TextChoices):
     MESSAGE_DELETED = "message_deleted", "Message deleted on the platform"
     MESSAGE_HIDDEN = "message_hidden", "Message hidden"
     MESSAGE_UNHIDDEN = "message_unhidden", "Message unhidden"
+    MODERATION_REQUESTED = "moderation_requested", "Moderation requested"
+    MODERATION_FAILED = "moderation_failed", "Moderation failed"
 
 
 class AppendOnlyError(RuntimeError):

@@ -15,10 +15,36 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class OutboundMessage(models.Model):
-    """The durable outbox: one row per reply to deliver, with every attempt recorded."""
+class OutboundAction(models.TextChoices):
+    SEND = "send", "Send a reply"
+    HIDE = "hide", "Hide on the platform"
+    UNHIDE = "unhide", "Unhide on the platform"
+    DELETE = "delete", "Delete on the platform"
 
-    message = models.OneToOneField("inbox.Message", on_delete=models.CASCADE, related_name="outbox")
+
+class OutboundMessage(models.Model):
+    """The durable outbox: one row per call to make on a platform — a reply to deliver or a
+    moderation action — with every attempt recorded."""
+
+    action = models.CharField(
+        max_length=8, choices=OutboundAction.choices, default=OutboundAction.SEND
+    )
+    conversation = models.ForeignKey(
+        "cases.Conversation", on_delete=models.CASCADE, related_name="outbox"
+    )
+    # The reply (SEND), or None for a moderation action.
+    message = models.OneToOneField(
+        "inbox.Message", on_delete=models.CASCADE, null=True, blank=True, related_name="outbox"
+    )
+    # The item a moderation action applies to.
+    target = models.ForeignKey(
+        "inbox.Message",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="moderations",
+    )
+    reason = models.TextField(blank=True)
     channel = models.ForeignKey("inbox.Channel", on_delete=models.PROTECT, related_name="+")
     reply_to_external_id = models.CharField(max_length=128, blank=True)
     # public_reply, private_reply (one private message answering a public comment) or message.

@@ -14,6 +14,7 @@ from careline.accounts.models import User
 from careline.cases.models import CaseEvent, Conversation, EventKind
 from careline.cases.services import CaseActionError, open_if_new
 from careline.connectors.base import (
+    Action,
     Connector,
     ConnectorError,
     OutboundReply,
@@ -22,7 +23,12 @@ from careline.connectors.base import (
 )
 from careline.connectors.registry import connector_for
 from careline.inbox.models import Channel, Direction, Message, Visibility
-from careline.replies.models import DeliveryAttempt, DeliveryStatus, OutboundMessage
+from careline.replies.models import (
+    DeliveryAttempt,
+    DeliveryStatus,
+    OutboundAction,
+    OutboundMessage,
+)
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +96,7 @@ def queue_reply(
             received_at=now,
         )
         outbound = OutboundMessage.objects.create(
+            conversation=conversation,
             message=message,
             channel=channel,
             mode=mode,
@@ -200,7 +207,12 @@ def deliver_outbound(outbound_id: int) -> str:
     """
     if not _claim(outbound_id):
         return OutboundMessage.objects.get(pk=outbound_id).status
-    outbound = OutboundMessage.objects.select_related("message", "channel").get(pk=outbound_id)
+    outbound = OutboundMessage.objects.select_related("message", "channel", "target").get(
+        pk=outbound_id
+    )
+    if outbound.action != OutboundAction.SEND:
+        return _moderate(outbound)
+    assert outbound.message is not None  # a SEND always has its reply
     channel = outbound.channel
     outcome_unknown = _last_attempt_outcome_unknown(outbound)
     attempt = DeliveryAttempt.objects.create(outbound=outbound)
@@ -210,7 +222,7 @@ def deliver_outbound(outbound_id: int) -> str:
         outbound.reply_to_external_id,
         outbound.recipient_external_id,
         key=str(outbound.idempotency_key),
-        conversation=outbound.message.conversation,
+        conversation=outbound.conversation,
         exclude_outbound=outbound.pk,
     )
     timeout = settings.CARELINE_OUTBOUND_TIMEOUT
@@ -234,10 +246,95 @@ def deliver_outbound(outbound_id: int) -> str:
         )
         Message.objects.filter(pk=outbound.message_id).update(external_id=result.external_id)
         CaseEvent.objects.create(
-            conversation_id=outbound.message.conversation_id,
+            conversation_id=outbound.conversation_id,
             kind=EventKind.REPLY_SENT,
             reason=f"delivered to {channel.name} (HTTP {result.status_code})",
             data={"outbound": outbound.pk, "external_id": result.external_id},
+            created_at=now,
+        )
+    return DeliveryStatus.SENT
+
+
+_MODERATION_EVENTS = {
+    OutboundAction.HIDE: EventKind.MESSAGE_HIDDEN,
+    OutboundAction.UNHIDE: EventKind.MESSAGE_UNHIDDEN,
+    OutboundAction.DELETE: EventKind.MESSAGE_DELETED,
+}
+
+
+def request_moderation(
+    message: Message, *, action: str, actor: User | None, reason: str
+) -> OutboundMessage:
+    """Queue hiding, unhiding or deleting an item on its platform, with the reason recorded.
+
+    Raises CaseActionError when the action makes no sense for the item. Whether an item *may*
+    be hidden (legitimate criticism may not) is the caller's policy, not this function's.
+    """
+    from careline.replies import tasks
+
+    if action not in _MODERATION_EVENTS:
+        raise CaseActionError(f"unknown moderation action {action!r}")
+    why = reason.strip()
+    if not why:
+        raise CaseActionError("say why: every moderation action is recorded with its reason")
+    if message.direction != Direction.INBOUND or not message.external_id:
+        raise CaseActionError("only items people posted on the platform can be moderated")
+    if message.deleted_at is not None:
+        raise CaseActionError("the item is deleted already")
+    if action == OutboundAction.HIDE and message.hidden_at is not None:
+        raise CaseActionError("the item is hidden already")
+    if action == OutboundAction.UNHIDE and message.hidden_at is None:
+        raise CaseActionError("the item is not hidden")
+    with transaction.atomic():
+        outbound = OutboundMessage.objects.create(
+            action=action,
+            conversation_id=message.conversation_id,
+            target=message,
+            channel=message.channel,
+            reason=why,
+            created_by=actor,
+        )
+        CaseEvent.objects.create(
+            conversation_id=message.conversation_id,
+            kind=EventKind.MODERATION_REQUESTED,
+            actor=actor,
+            reason=why,
+            data={"outbound": outbound.pk, "action": action, "message": message.external_id},
+        )
+        transaction.on_commit(lambda: tasks.deliver_outbound.enqueue(outbound.pk))
+    return outbound
+
+
+def _moderate(outbound: OutboundMessage) -> str:
+    target = outbound.target
+    assert target is not None  # request_moderation checked it
+    attempt = DeliveryAttempt.objects.create(outbound=outbound)
+    try:
+        _connector_for(outbound.channel).moderate(
+            target.external_id,
+            Action(str(outbound.action)),
+            timeout=settings.CARELINE_OUTBOUND_TIMEOUT,
+        )
+    except ConnectorError as exc:
+        return _record_failure(outbound, attempt, exc)
+    with transaction.atomic():
+        now = timezone.now()
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(finished_at=now, ok=True)
+        OutboundMessage.objects.filter(pk=outbound.pk).update(
+            status=DeliveryStatus.SENT, sent_at=now, last_error=""
+        )
+        changes = {
+            OutboundAction.HIDE: {"hidden_at": now},
+            OutboundAction.UNHIDE: {"hidden_at": None},
+            OutboundAction.DELETE: {"deleted_at": now},
+        }[OutboundAction(outbound.action)]
+        Message.objects.filter(pk=target.pk).update(**changes)
+        CaseEvent.objects.create(
+            conversation_id=outbound.conversation_id,
+            kind=_MODERATION_EVENTS[OutboundAction(outbound.action)],
+            actor=outbound.created_by,
+            reason=f"on {outbound.channel.name}: {outbound.reason}",
+            data={"outbound": outbound.pk, "message": target.external_id},
             created_at=now,
         )
     return DeliveryStatus.SENT
@@ -275,8 +372,10 @@ def _record_failure(
         if gave_up:
             why = "permanent error" if exc.permanent else f"gave up after {MAX_ATTEMPTS} attempts"
             CaseEvent.objects.create(
-                conversation_id=outbound.message.conversation_id,
-                kind=EventKind.REPLY_FAILED,
+                conversation_id=outbound.conversation_id,
+                kind=EventKind.REPLY_FAILED
+                if outbound.action == OutboundAction.SEND
+                else EventKind.MODERATION_FAILED,
                 reason=f"{why}: {exc}"[:2000],
                 data={"outbound": outbound.pk, "status_code": exc.status_code},
                 created_at=now,

@@ -20,7 +20,7 @@ from careline.connectors.base import InboundItem
 from careline.inbox.models import Channel, Message
 from careline.ingestion.services import ingest_items
 from careline.replies.models import DeliveryStatus, OutboundMessage
-from careline.replies.services import deliver_outbound, queue_reply
+from careline.replies.services import deliver_outbound, queue_reply, request_moderation
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +150,55 @@ def test_an_over_long_public_reply_on_x_is_refused_with_the_reason(
 
     with pytest.raises(CaseActionError, match="X allows 280"):
         queue_reply(case, text="x" * 300, public=True, actor=agent)
+
+
+@respx.mock
+def test_hiding_a_comment_goes_through_the_outbox_and_is_recorded(
+    facebook: Channel, supervisor: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    ingest_items(facebook, [inbound("c1", public=True, at=timezone.now(), text="card 4111…")])
+    message = Message.objects.get()
+    route = respx.post(f"{GRAPH}/v21.0/c1").mock(
+        return_value=httpx.Response(200, json={"success": True})
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outbound = request_moderation(
+            message, action="hide", actor=supervisor, reason="exposes a card number"
+        )
+
+    assert route.calls.last.request.content == b"is_hidden=true"
+    outbound.refresh_from_db()
+    assert (outbound.status, outbound.attempts.get().ok) == (DeliveryStatus.SENT, True)
+    message.refresh_from_db()
+    assert message.hidden_at is not None
+    events = list(message.conversation.events.values_list("kind", "reason"))
+    assert events[-2:] == [
+        ("moderation_requested", "exposes a card number"),
+        ("message_hidden", "on shop-facebook: exposes a card number"),
+    ]
+
+
+def test_moderation_needs_a_reason_and_a_sensible_action(facebook: Channel, agent: User) -> None:
+    ingest_items(facebook, [inbound("c1", public=True, at=timezone.now())])
+    message = Message.objects.get()
+
+    with pytest.raises(CaseActionError, match="say why"):
+        request_moderation(message, action="hide", actor=agent, reason=" ")
+    with pytest.raises(CaseActionError, match="the item is not hidden"):
+        request_moderation(message, action="unhide", actor=agent, reason="oops")
+
+    assert OutboundMessage.objects.count() == 0
+
+
+@respx.mock
+def test_a_refused_moderation_is_recorded_as_failed(x_channel: Channel, agent: User) -> None:
+    ingest_items(x_channel, [inbound("1800000000000000002", public=True, at=timezone.now())])
+    message = Message.objects.get()
+    outbound = request_moderation(message, action="delete", actor=agent, reason="spam")
+
+    assert deliver_outbound(outbound.pk) == DeliveryStatus.FAILED
+
+    message.refresh_from_db()
+    assert message.deleted_at is None
+    assert message.conversation.events.filter(kind="moderation_failed").count() == 1
