@@ -105,3 +105,15 @@ def add_channel(
     path = channel.webhook_path
     url = settings.CARELINE_BASE_URL.rstrip("/") + path if path else None
     return ChannelSetup(channel, url, generated)
+
+
+def remember_session(channel: Channel, connector: object) -> None:
+    """Store session tokens a connector obtained (Bluesky signs in; its sign-ins are limited to
+    a few hundred a day), so the next connector for this channel reuses them."""
+    if not getattr(connector, "session_changed", False):
+        return
+    tokens = connector.session_tokens()  # type: ignore[attr-defined]
+    with transaction.atomic():
+        locked = Channel.objects.select_for_update().get(pk=channel.pk)
+        locked.credentials = {**locked.credentials, **tokens}
+        locked.save(update_fields=["credentials"])

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from careline.connectors.base import ConnectorError
 from careline.connectors.registry import connector_for
+from careline.inbox.channels import remember_session
 from careline.inbox.models import Channel
 from careline.ingestion.services import ingest_items
 
@@ -58,9 +59,12 @@ def poll_channel(channel_id: int) -> PollOutcome:
         connector = connector_for(
             channel.platform, credentials=channel.credentials, account_id=channel.external_id
         )
-        result = connector.poll(
-            channel.poll_cursor or None, timeout=settings.CARELINE_OUTBOUND_TIMEOUT
-        )
+        try:
+            result = connector.poll(
+                channel.poll_cursor or None, timeout=settings.CARELINE_OUTBOUND_TIMEOUT
+            )
+        finally:
+            remember_session(channel, connector)
     except ConnectorError as exc:
         pause = (
             PERMANENT_ERROR_PAUSE

@@ -22,6 +22,7 @@ from careline.connectors.base import (
     RuleViolation,
 )
 from careline.connectors.registry import connector_for
+from careline.inbox.channels import remember_session
 from careline.inbox.models import Channel, Direction, Message, Visibility
 from careline.replies.models import (
     DeliveryAttempt,
@@ -228,9 +229,12 @@ def deliver_outbound(outbound_id: int) -> str:
     timeout = settings.CARELINE_OUTBOUND_TIMEOUT
     try:
         connector = _connector_for(channel)
-        # The last attempt may have posted before it timed out: look before posting again.
-        found = connector.find_sent(reply, timeout=timeout) if outcome_unknown else None
-        result = found or connector.send(reply, timeout=timeout)
+        try:
+            # The last attempt may have posted before it timed out: look before posting again.
+            found = connector.find_sent(reply, timeout=timeout) if outcome_unknown else None
+            result = found or connector.send(reply, timeout=timeout)
+        finally:
+            remember_session(channel, connector)
     except RuleViolation as exc:
         # The platform's rules changed under us (the window closed while it waited).
         return _record_failure(outbound, attempt, ConnectorError(str(exc), permanent=True))

@@ -108,3 +108,30 @@ def test_only_polled_and_unpaused_channels_are_due(x_polled: Channel) -> None:
     assert due == [x_polled.pk]
     assert webhook_x.pk not in due
     assert paused.pk not in due
+
+
+@respx.mock
+def test_a_bluesky_poll_keeps_its_session_for_the_next_poll(db: None) -> None:
+    pds, brand = "https://pds.example", "did:plc:acmesupport00000000000000"
+    channel = Channel.objects.create(
+        name="shop-bsky",
+        platform="bluesky",
+        external_id=brand,
+        credentials={"service": pds, "identifier": "acme", "app_password": "pw", "did": brand},
+    )
+    sign_in = respx.post(f"{pds}/xrpc/com.atproto.server.createSession").mock(
+        return_value=httpx.Response(
+            200, json={"accessJwt": "access-1", "refreshJwt": "refresh-1", "did": brand}
+        )
+    )
+    respx.get(f"{pds}/xrpc/app.bsky.notification.listNotifications").mock(
+        return_value=httpx.Response(200, json={"notifications": []})
+    )
+
+    poll_channel(channel.pk)
+    poll_channel(channel.pk)
+
+    assert sign_in.call_count == 1
+    channel.refresh_from_db()
+    assert channel.credentials["access_jwt"] == "access-1"
+    assert channel.credentials["refresh_jwt"] == "refresh-1"
