@@ -45,11 +45,11 @@ from careline.connectors.bluesky.payloads import (
 from careline.connectors.bluesky.richtext import (
     MAX_BYTES,
     MAX_GRAPHEMES,
-    grapheme_count,
     mentioned_handles,
     text_facets,
     utf8_len,
 )
+from careline.lib.text import grapheme_count
 
 log = logging.getLogger(__name__)
 

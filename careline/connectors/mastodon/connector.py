@@ -48,8 +48,8 @@ from careline.connectors.mastodon.payloads import (
     status_length,
     strip_leading_mentions,
 )
-from careline.connectors.mastodon.streaming import stream_lines
 from careline.lib import http
+from careline.lib.streaming import stream_lines
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +227,7 @@ class MastodonConnector(Connector):
         base = str(self.credentials.get("streaming_url") or "").rstrip("/") or self._base_url()
         return stream_lines(
             base + "/api/v1/streaming/user/notification",
-            headers={"Authorization": f"Bearer {self._token()}"},
+            headers={"Authorization": f"Bearer {self._token()}", "Accept": "text/event-stream"},
             idle_timeout=timeout,
             on_error=lambda response: error_for_response(
                 response, what="opening the stream", now=datetime.now(UTC)

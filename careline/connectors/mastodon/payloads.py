@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from careline.connectors.base import ConnectorError, InboundItem, PayloadError, ReplyMode
-from careline.connectors.bluesky.richtext import grapheme_count
+from careline.lib.text import grapheme_count
 
 log = logging.getLogger(__name__)
 

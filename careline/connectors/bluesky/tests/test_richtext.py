@@ -3,12 +3,12 @@ from __future__ import annotations
 import pytest
 
 from careline.connectors.bluesky.richtext import (
-    grapheme_count,
     link_facets,
     mention_facets,
     mentioned_handles,
     text_facets,
 )
+from careline.lib.text import grapheme_count
 
 JANE = "did:plc:jane0000000000000000000000"
 ZOE = "did:plc:zoe00000000000000000000000"

@@ -1,8 +1,8 @@
-"""A streaming GET for Mastodon's server-sent events.
+"""A streaming GET: Mastodon's server-sent events, X's filtered stream.
 
-careline.lib.http only sends whole requests and returns whole responses; a stream stays open
-for hours and must be read as it arrives. This helper still uses httpx, the same User-Agent and
-no redirects, so respx intercepts it like any other call.
+careline.lib.http sends whole requests and returns whole responses; a stream stays open for
+hours and must be read as it arrives. This helper still uses httpx, the same User-Agent and no
+redirects, so respx intercepts it like any other call.
 """
 
 from __future__ import annotations
@@ -28,11 +28,12 @@ def stream_lines(
 ) -> Iterator[str]:
     """GET ``url`` and yield the body line by line while the server keeps it open.
 
-    ``idle_timeout`` is how long a silence may last (Mastodon sends a heartbeat comment every
-    ~15 s) before the stream counts as dead. Raises ConnectorError: ``on_error(response)`` for a
-    non-2xx answer, temporary for a timeout or a dropped connection.
+    ``idle_timeout`` is how long a silence may last (Mastodon sends a heartbeat every ~15 s, X a
+    keep-alive every ~20 s) before the stream counts as dead. Raises ConnectorError:
+    ``on_error(response)`` for a non-2xx answer, temporary for a timeout or a dropped
+    connection.
     """
-    merged = {"User-Agent": http.USER_AGENT, "Accept": "text/event-stream", **headers}
+    merged = {"User-Agent": http.USER_AGENT, **headers}
     timeout = httpx.Timeout(CONNECT_TIMEOUT, read=idle_timeout)
     try:
         with (
