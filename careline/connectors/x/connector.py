@@ -32,7 +32,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -54,6 +54,7 @@ from careline.connectors.base import (
 )
 from careline.connectors.x import payloads, rules
 from careline.lib import http
+from careline.lib.streaming import stream_lines
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ JSON = "application/json"
 DEFAULT_MAX_TEXT_CHARS = 20_000
 
 # Mentions timeline (section 2.1/2.2 of platforms.md); note_tweet gives long posts' full text.
+STREAM_IDLE_TIMEOUT = 90.0  # X promises a keep-alive every ~20 s
 TWEET_FIELDS = (
     "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets,entities,lang,"
     "note_tweet"
@@ -288,6 +290,31 @@ class XConnector(Connector):
         return payloads.item_from_stream_line(
             line, brand_user_id=self.user_id, max_text_chars=max_text_chars
         )
+
+    def stream(self, timeout: float = STREAM_IDLE_TIMEOUT) -> Iterator[InboundItem]:
+        """Posts matching the channel's filtered-stream rules, as X pushes them (keyword
+        listening; see ``sync_stream_rules``). Runs until X closes the stream; raises
+        ConnectorError when it breaks or stays silent for ``timeout`` seconds (X sends a
+        keep-alive every ~20 s). A line that is not JSON is skipped, not fatal."""
+        lines = stream_lines(
+            self.api_base + "/tweets/search/stream",
+            headers={"Authorization": "Bearer " + self._token(app_only=True)},
+            params={
+                "tweet.fields": TWEET_FIELDS,
+                "expansions": EXPANSIONS,
+                "user.fields": USER_FIELDS,
+            },
+            idle_timeout=timeout,
+            on_error=lambda response: _error(response, "opening the filtered stream"),
+        )
+        for line in lines:
+            try:
+                item = self.parse_stream_line(line.encode())
+            except PayloadError:
+                log.warning("skipped a filtered-stream line that is not JSON")
+                continue
+            if item is not None:
+                yield item
 
     def poll(self, cursor: Mapping[str, str] | None, *, timeout: float) -> PollResult:
         """New mentions of the brand since ``cursor``, oldest first.

@@ -43,8 +43,10 @@ class Command(BaseCommand):
             env=env,
         )
         worker = subprocess.Popen([sys.executable, "-m", "careline.cli", "worker"], env=env)
+        # Live streams (X keyword listening, Mastodon); idles when no channel streams.
+        listener = subprocess.Popen([sys.executable, "-m", "careline.cli", "listen"], env=env)
         self._announce(url)
-        processes = (web, worker)
+        processes = (web, worker, listener)
         stopping = False
 
         def stop(signum: int, frame: object) -> None:
@@ -67,7 +69,7 @@ class Command(BaseCommand):
                     process.kill()
         failed = [
             name
-            for name, p in (("web", web), ("worker", worker))
+            for name, p in (("web", web), ("worker", worker), ("listener", listener))
             if p.returncode not in (0, -15, None)
         ]
         if failed and not stopping:
