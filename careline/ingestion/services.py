@@ -451,13 +451,14 @@ def dedupe_key_for(body: bytes, delivery_id: str | None) -> str:
 def store_inbound_event(
     channel: Channel, *, body: bytes, source: str = EventSource.WEBHOOK, delivery_id: str | None
 ) -> InboundEvent:
-    """Store a verified delivery as received and queue its processing after commit.
+    """Store a verified delivery as received and queue its processing.
 
     Raises DuplicateDelivery when the same delivery was stored before (nothing is written).
     """
     from careline.ingestion import tasks
 
     key = dedupe_key_for(body, delivery_id)
+    same_database_queue = tasks_share_the_database()
     try:
         with transaction.atomic():
             event = InboundEvent.objects.create(
@@ -466,10 +467,23 @@ def store_inbound_event(
                 dedupe_key=key,
                 payload=body.decode("utf-8"),
             )
+            if same_database_queue:
+                # The queue is a table in this database: the task commits with the event, in
+                # one write (the webhook's hot path), and neither exists without the other.
+                tasks.process_inbound_event.enqueue(event.pk)
     except IntegrityError as exc:
         raise DuplicateDelivery(key) from exc
-    transaction.on_commit(lambda: tasks.process_inbound_event.enqueue(event.pk))
+    if not same_database_queue:
+        transaction.on_commit(lambda: tasks.process_inbound_event.enqueue(event.pk))
     return event
+
+
+def tasks_share_the_database() -> bool:
+    """True when the task queue is the ORM queue on the default database."""
+    config = settings.TASKS.get("default", {})
+    return config.get("BACKEND") == "django_tasks_db.DatabaseBackend" and config.get(
+        "OPTIONS", {}
+    ).get("database", "default") == "default"
 
 
 def process_inbound_event(event_id: int) -> IngestResult | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -14,11 +15,15 @@ from django.db import models
 
 
 def _fernet() -> Fernet:
-    configured = settings.CARELINE_FIELD_KEY
+    return _fernet_for(settings.CARELINE_FIELD_KEY, settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _fernet_for(configured: str, secret_key: str) -> Fernet:
     if configured:
         return Fernet(configured.encode())
     # Derive a stable key so the demo works without configuration; production sets its own.
-    digest = hashlib.sha256(b"careline-field-key:" + settings.SECRET_KEY.encode()).digest()
+    digest = hashlib.sha256(b"careline-field-key:" + secret_key.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
 
 
