@@ -21,10 +21,11 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	touch $@
 
 demo: export CARELINE_DEMO_SINK = 1
+demo: export CARELINE_FAKE_PLATFORM_URL = http://127.0.0.1:8001
 demo: install
 	$(BIN)/careline migrate --noinput
 	$(BIN)/careline demo-data --items $(DEMO_ITEMS) --seed 1
-	$(BIN)/careline run
+	$(BIN)/careline run --fake-platform-port 8001
 
 test: install-test
 	$(BIN)/pytest

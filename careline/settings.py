@@ -30,6 +30,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CARELINE_CSRF_TRUSTED_ORIGINS", [])
 CARELINE_BASE_URL = env_str("CARELINE_BASE_URL", "http://127.0.0.1:8000")
 # The demo's stand-in for a platform: a signed endpoint that accepts relayed replies.
 CARELINE_DEMO_SINK = env_bool("CARELINE_DEMO_SINK", False)
+# Where the demo's fake platform listens (careline fake-platform); demo channels point there.
+CARELINE_FAKE_PLATFORM_URL = env_str("CARELINE_FAKE_PLATFORM_URL", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "careline.web",
     "careline.api",
     "careline.demo",
+    "careline.fakeplatform",
 ]
 
 MIDDLEWARE = [

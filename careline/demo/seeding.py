@@ -18,16 +18,18 @@ from django.db import transaction
 
 from careline.accounts.models import Role, Team, User
 from careline.cases.models import Conversation
-from careline.cases.services import assign_case, transition_case
+from careline.cases.services import CaseActionError, assign_case, transition_case
 from careline.cases.workflow import Status
 from careline.connectors.base import InboundItem
 from careline.demo.generator import CHANNELS, DemoPost, generate
+from careline.fakeplatform.server import channel_credentials
 from careline.inbox.models import Channel, Message
 from careline.ingestion.services import IngestResult, ingest_items
 from careline.replies.services import queue_reply
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo-only password
 BATCH = 2000
+HISTORY_CASES = 150
 CHANNEL_NAMES = {
     "x": ("larkspur-x", "@larkspurhome on X"),
     "facebook": ("larkspur-facebook", "Larkspur Home Facebook Page"),
@@ -74,19 +76,37 @@ def ensure_people() -> dict[str, User]:
     return people
 
 
+# Account ids of the brand on the fake platform (careline/fakeplatform/config.py).
+ACCOUNT_KEYS = {
+    "x": "user_id",
+    "facebook": "page_id",
+    "messenger": "page_id",
+    "instagram": "instagram_account_id",
+}
+
+
 def ensure_channels() -> dict[str, Channel]:
+    """The demo's channels. With CARELINE_FAKE_PLATFORM_URL set (``make demo`` sets it) they
+    speak to the fake platform through the real connectors, so a reply visibly arrives there;
+    otherwise they relay replies to the built-in /demo/sink."""
     sink = settings.CARELINE_BASE_URL.rstrip("/") + "/demo/sink"
+    fake_url = settings.CARELINE_FAKE_PLATFORM_URL
+    fake = channel_credentials(fake_url) if fake_url else {}
     channels = {}
     for platform in CHANNELS:
         name, display = CHANNEL_NAMES[platform]
         channel = Channel.objects.filter(name=name).first()
         if channel is None:
+            credentials = fake.get(platform) or {
+                "callback_url": sink,
+                "callback_secret": secrets.token_hex(16),
+            }
             channel = Channel.objects.create(
                 name=name,
                 platform=platform,
-                external_id="larkspurhome",
+                external_id=credentials.get(ACCOUNT_KEYS[platform], "larkspurhome"),
                 display_name=display,
-                credentials={"callback_url": sink, "callback_secret": secrets.token_hex(16)},
+                credentials=credentials,
             )
         channels[platform] = channel
     if not Channel.objects.filter(name="shop-webhook").exists():
@@ -94,8 +114,23 @@ def ensure_channels() -> dict[str, Channel]:
             name="shop-webhook",
             platform="generic",
             display_name="Shop contact form (generic webhook)",
-            credentials={"secret": secrets.token_hex(16), "callback_url": sink},
+            credentials=fake.get("generic")
+            or {"secret": secrets.token_hex(16), "callback_url": sink},
         )
+    for platform, name, display in (
+        ("mastodon", "larkspur-mastodon", "@larkspurhome@fake.social"),
+        ("bluesky", "larkspur-bluesky", "larkspurhome.fake.social"),
+    ):
+        if fake and not Channel.objects.filter(name=name).exists():
+            # Polled: what is posted on the fake platform's control page arrives within a minute.
+            credentials = fake[platform]
+            Channel.objects.create(
+                name=name,
+                platform=platform,
+                external_id=credentials.get("account_id") or credentials.get("did", ""),
+                display_name=display,
+                credentials=credentials,
+            )
     return channels
 
 
@@ -143,22 +178,31 @@ def _handle_older_cases(people: dict[str, User], *, seed: int, now: datetime) ->
         .order_by("id")
         .values_list("id", flat=True)
     )
-    chosen = rng.sample(older, k=min(len(older), 150))
+    rng.shuffle(older)
     agents = [people["agent"], people["agent2"]]
-    for index, pk in enumerate(chosen):
-        with transaction.atomic():
-            case = Conversation.objects.select_related("author").get(pk=pk)
-            agent = agents[index % 2]
-            assign_case(case, assignee=agent, actor=people["supervisor"], reason="demo history")
-            name = (case.author.name if case.author else "") or "there"
-            queue_reply(
-                case,
-                text=f"Hi {name.split()[0]}, thanks for telling us. We have looked into it and "
-                "sent you the details privately.",
-                public=case.visibility == "public",
-                actor=agent,
-            )
-            transition_case(case, to=Status.RESOLVED, actor=agent, reason="answered (demo)")
+    handled = 0
+    for pk in older:
+        if handled == HISTORY_CASES:
+            break
+        case = Conversation.objects.select_related("author").get(pk=pk)
+        agent = agents[handled % 2]
+        name = (case.author.name if case.author else "") or "there"
+        try:
+            with transaction.atomic():
+                assign_case(case, assignee=agent, actor=people["supervisor"], reason="demo history")
+                queue_reply(
+                    case,
+                    text=f"Hi {name.split()[0]}, thanks for telling us. We have looked into it "
+                    "and sent you the details privately.",
+                    public=case.visibility == "public",
+                    actor=agent,
+                )
+                transition_case(case, to=Status.RESOLVED, actor=agent, reason="answered (demo)")
+        except CaseActionError:
+            # The platform would refuse a reply now (a Messenger window long closed): a case
+            # the history cannot have answered today. Leave it as it is.
+            continue
+        handled += 1
     for index, pk in enumerate(
         Conversation.objects.filter(status=Status.NEW, assignee__isnull=True)
         .order_by("-last_message_at")
@@ -171,4 +215,4 @@ def _handle_older_cases(people: dict[str, User], *, seed: int, now: datetime) ->
             actor=people["supervisor"],
             reason="demo: morning triage",
         )
-    return len(chosen)
+    return handled

@@ -1,0 +1,3 @@
+from careline.fakeplatform.cli import main
+
+raise SystemExit(main())
