@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from careline.accounts.models import User
 from careline.cases.models import Conversation
+from careline.demo.seeding import ensure_channels
 from careline.inbox.models import Channel, Message
 from careline.replies.models import OutboundMessage
 
@@ -41,3 +42,23 @@ def test_demo_data_loads_people_channels_and_traffic_once() -> None:
 
     assert again.getvalue().strip() == "demo data: already loaded; nothing added."
     assert Message.objects.filter(direction="in").count() == 2000
+
+
+def test_with_a_fake_platform_the_demo_channels_speak_to_it(settings) -> None:
+    settings.CARELINE_FAKE_PLATFORM_URL = "http://127.0.0.1:8001"
+
+    channels = ensure_channels()
+
+    facebook = channels["facebook"]
+    assert facebook.external_id == "104738291234567"
+    assert facebook.credentials["graph_host"] == "http://127.0.0.1:8001/graph"
+    assert channels["x"].credentials["api_base"] == "http://127.0.0.1:8001/x/2"
+    polled = dict(
+        Channel.objects.filter(platform__in=["mastodon", "bluesky"]).values_list(
+            "platform", "external_id"
+        )
+    )
+    assert polled == {
+        "mastodon": "109000000000000001",
+        "bluesky": "did:plc:larkspurhomefakeplatform",
+    }
