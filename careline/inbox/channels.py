@@ -25,6 +25,8 @@ _META = (
     Need("page_access_token", "a long-lived Page access token"),
     Need("page_id", "the Facebook Page id"),
     Need("verify_token", "the webhook verify token", required=False, generated=True),
+    Need("graph_version", "the pinned Graph API version (default v21.0)", required=False),
+    Need("graph_host", "another Graph host (the fake platform, a proxy)", required=False),
 )
 NEEDS: dict[str, tuple[Need, ...]] = {
     Platform.GENERIC: (
@@ -43,11 +45,14 @@ NEEDS: dict[str, tuple[Need, ...]] = {
         Need("consumer_secret", "the app's consumer secret (CRC and webhook signatures)"),
         Need("user_access_token", "OAuth 2.0 user token for replies, DMs, hiding"),
         Need("bearer_token", "app-only token for reading mentions and stream rules", False),
+        Need("keywords", "comma-separated keyword rules to listen for (indirect items)", False),
+        Need("api_base", "another API base URL (the fake platform, a proxy)", required=False),
     ),
     Platform.MASTODON: (
         Need("instance_url", "e.g. https://mastodon.social"),
         Need("access_token", "an access token with read and write scopes"),
         Need("account_id", "the brand account's id on the instance"),
+        Need("stream", "1 to hold the streaming API open as well as polling", required=False),
     ),
     Platform.BLUESKY: (
         Need("identifier", "the brand's handle, e.g. shop.bsky.social"),
@@ -56,7 +61,7 @@ NEEDS: dict[str, tuple[Need, ...]] = {
         Need("service", "the PDS URL (default https://bsky.social)", required=False),
     ),
 }
-ACCOUNT_KEY = {
+ACCOUNT_KEY: dict[str, str] = {
     Platform.FACEBOOK: "page_id",
     Platform.MESSENGER: "page_id",
     Platform.INSTAGRAM: "instagram_account_id",
@@ -83,7 +88,9 @@ def add_channel(
     """Create a channel with its credentials (encrypted at rest). Raises ChannelSetupError."""
     if platform not in NEEDS:
         raise ChannelSetupError(f"unknown platform {platform!r}; one of {', '.join(NEEDS)}")
-    given = {k: v for k, v in credentials.items() if v not in (None, "")}
+    given: dict[str, object] = {k: v for k, v in credentials.items() if v not in (None, "")}
+    if isinstance(given.get("keywords"), str):
+        given["keywords"] = [k.strip() for k in str(given["keywords"]).split(",") if k.strip()]
     missing = [n.key for n in NEEDS[platform] if n.required and n.key not in given]
     if missing:
         raise ChannelSetupError(f"{platform} needs: {', '.join(missing)}")
@@ -98,7 +105,7 @@ def add_channel(
         channel = Channel.objects.create(
             name=name,
             platform=platform,
-            external_id=given.get(ACCOUNT_KEY.get(platform, ""), ""),
+            external_id=str(given.get(ACCOUNT_KEY.get(platform, ""), "")),
             display_name=display_name or name,
             credentials={**given, **generated},
         )
