@@ -83,7 +83,7 @@ class ChannelSetup:
 
 
 def add_channel(
-    *, platform: str, name: str, credentials: Mapping[str, str], display_name: str = ""
+    *, platform: str, name: str, credentials: Mapping[str, str | None], display_name: str = ""
 ) -> ChannelSetup:
     """Create a channel with its credentials (encrypted at rest). Raises ChannelSetupError."""
     if platform not in NEEDS:

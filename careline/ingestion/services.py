@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -480,10 +481,12 @@ def store_inbound_event(
 
 def tasks_share_the_database() -> bool:
     """True when the task queue is the ORM queue on the default database."""
-    config = settings.TASKS.get("default", {})
-    return config.get("BACKEND") == "django_tasks_db.DatabaseBackend" and config.get(
-        "OPTIONS", {}
-    ).get("database", "default") == "default"
+    config: dict[str, Any] = settings.TASKS.get("default", {})
+    options: dict[str, Any] = config.get("OPTIONS", {})
+    return (
+        config.get("BACKEND") == "django_tasks_db.DatabaseBackend"
+        and options.get("database", "default") == "default"
+    )
 
 
 def process_inbound_event(event_id: int) -> IngestResult | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -248,7 +249,7 @@ def deliver_outbound(outbound_id: int) -> str:
         OutboundMessage.objects.filter(pk=outbound.pk).update(
             status=DeliveryStatus.SENT, sent_at=now, last_error=""
         )
-        Message.objects.filter(pk=outbound.message_id).update(external_id=result.external_id)
+        Message.objects.filter(pk=outbound.message.pk).update(external_id=result.external_id)
         CaseEvent.objects.create(
             conversation_id=outbound.conversation_id,
             kind=EventKind.REPLY_SENT,
@@ -315,7 +316,7 @@ def _moderate(outbound: OutboundMessage) -> str:
     attempt = DeliveryAttempt.objects.create(outbound=outbound)
     try:
         _connector_for(outbound.channel).moderate(
-            target.external_id,
+            target.external_id or "",
             Action(str(outbound.action)),
             timeout=settings.CARELINE_OUTBOUND_TIMEOUT,
         )
@@ -327,7 +328,7 @@ def _moderate(outbound: OutboundMessage) -> str:
         OutboundMessage.objects.filter(pk=outbound.pk).update(
             status=DeliveryStatus.SENT, sent_at=now, last_error=""
         )
-        changes = {
+        changes: dict[str, Any] = {
             OutboundAction.HIDE: {"hidden_at": now},
             OutboundAction.UNHIDE: {"hidden_at": None},
             OutboundAction.DELETE: {"deleted_at": now},

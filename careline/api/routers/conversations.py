@@ -65,8 +65,10 @@ def post_reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> 
     user = api_user(request)
     conversation = _conversation(user, conversation_id)
     outbound = queue_reply(conversation, text=payload.text, public=payload.public, actor=user)
+    message_id = outbound.message_id
+    assert message_id is not None  # a reply always has its message (moderation: not)
     # Re-read: delivery may already have run and set the platform id and delivery status.
-    return Status(201, conversation_thread(conversation).get(pk=outbound.message_id))
+    return Status(201, conversation_thread(conversation).get(pk=message_id))
 
 
 @router.post(
