@@ -328,11 +328,12 @@ def _moderate(outbound: OutboundMessage) -> str:
         OutboundMessage.objects.filter(pk=outbound.pk).update(
             status=DeliveryStatus.SENT, sent_at=now, last_error=""
         )
-        changes: dict[str, Any] = {
+        by_action: dict[str, dict[str, Any]] = {
             OutboundAction.HIDE: {"hidden_at": now},
             OutboundAction.UNHIDE: {"hidden_at": None},
             OutboundAction.DELETE: {"deleted_at": now},
-        }[OutboundAction(outbound.action)]
+        }
+        changes = by_action[outbound.action]
         Message.objects.filter(pk=target.pk).update(**changes)
         CaseEvent.objects.create(
             conversation_id=outbound.conversation_id,
