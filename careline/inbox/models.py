@@ -49,6 +49,8 @@ class Channel(models.Model):
     last_polled_at = models.DateTimeField(null=True, blank=True)
     poll_paused_until = models.DateTimeField(null=True, blank=True)
     last_poll_error = models.TextField(blank=True)
+    # A platform asked us to slow down (rate-limit headers): deliveries wait until then.
+    send_paused_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

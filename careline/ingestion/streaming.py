@@ -64,6 +64,10 @@ def listen_to(
             )
             if channel.platform == "mastodon":
                 poll_channel(channel.pk)  # what arrived while we were not listening
+            else:
+                # The channel's keywords are the stream's rules: add new ones, drop old ones.
+                changes = connector.sync_stream_rules()  # type: ignore[attr-defined]
+                log.info("stream rules of %s: %s", channel.name, changes)
             stream = connector.stream()  # type: ignore[attr-defined]
             consume(channel, stream)
             backoff = 5.0  # the server closed a healthy stream: reconnect at once

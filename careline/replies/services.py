@@ -212,6 +212,15 @@ def deliver_outbound(outbound_id: int) -> str:
     outbound = OutboundMessage.objects.select_related("message", "channel", "target").get(
         pk=outbound_id
     )
+    paused_until = outbound.channel.send_paused_until
+    if paused_until is not None and paused_until > timezone.now():
+        # The platform asked us to slow down: wait without spending an attempt.
+        OutboundMessage.objects.filter(pk=outbound.pk).update(
+            status=DeliveryStatus.RETRYING,
+            next_attempt_at=paused_until,
+            attempt_count=F("attempt_count") - 1,
+        )
+        return DeliveryStatus.RETRYING
     if outbound.action != OutboundAction.SEND:
         return _moderate(outbound)
     assert outbound.message is not None  # a SEND always has its reply
@@ -236,6 +245,7 @@ def deliver_outbound(outbound_id: int) -> str:
             result = found or connector.send(reply, timeout=timeout)
         finally:
             remember_session(channel, connector)
+            _slow_down(channel, getattr(connector, "last_usage_pressure", None))
     except RuleViolation as exc:
         # The platform's rules changed under us (the window closed while it waited).
         return _record_failure(outbound, attempt, ConnectorError(str(exc), permanent=True))
@@ -346,6 +356,14 @@ def _moderate(outbound: OutboundMessage) -> str:
     return DeliveryStatus.SENT
 
 
+def _slow_down(channel: Channel, seconds: float | None) -> None:
+    """Pause deliveries on a channel whose platform said it is near or over its limit."""
+    if seconds:
+        Channel.objects.filter(pk=channel.pk).update(
+            send_paused_until=timezone.now() + timedelta(seconds=seconds)
+        )
+
+
 def _last_attempt_outcome_unknown(outbound: OutboundMessage) -> bool:
     """True when the previous attempt got no answer (timeout, dropped connection): it may have
     been posted all the same."""
@@ -362,6 +380,9 @@ def _record_failure(
     delay = exc.retry_after
     if delay is None:
         delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (outbound.attempt_count - 1))
+    if not exc.permanent and exc.retry_after:
+        # Rate limited: every queued reply on this channel waits, not just this one.
+        _slow_down(outbound.channel, exc.retry_after)
     with transaction.atomic():
         DeliveryAttempt.objects.filter(pk=attempt.pk).update(
             finished_at=now,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -42,6 +43,18 @@ def test_keyword_matches_arrive_as_indirect_items_and_mentions_as_direct(
             (FIXTURES / "stream_addressed.json").read_bytes().strip(),
         ]
     )
+    rules = respx.get(f"{API}/tweets/search/stream/rules").mock(
+        return_value=httpx.Response(200, json={"meta": {"result_count": 0}})
+    )
+    added = respx.post(f"{API}/tweets/search/stream/rules").mock(
+        return_value=httpx.Response(
+            201,
+            json={
+                "data": [{"id": "1", "value": "acme", "tag": "careline"}],
+                "meta": {"summary": {"created": 1}},
+            },
+        )
+    )
     respx.get(f"{API}/tweets/search/stream").mock(
         side_effect=[httpx.Response(200, content=lines), httpx.Response(503)]
     )
@@ -57,6 +70,10 @@ def test_keyword_matches_arrive_as_indirect_items_and_mentions_as_direct(
     stored = dict(Message.objects.values_list("external_id", "indirect"))
     assert stored == {"1800000000000000041": True, "1800000000000000040": False}
     assert waits == [5.0]
+    assert rules.call_count == 2  # synced before each connection
+    assert json.loads(added.calls[0].request.content) == {
+        "add": [{"value": "acme", "tag": "careline"}]
+    }
 
 
 def test_only_channels_with_keywords_or_mastodon_streaming_listen(listening_x: Channel) -> None:

@@ -180,3 +180,24 @@ def test_a_closed_case_takes_no_reply(case: Conversation, agent: User) -> None:
 
     with pytest.raises(CaseActionError, match="the case is closed; replies are closed"):
         queue_reply(case, text="hi", public=True, actor=agent)
+
+
+@respx.mock
+def test_a_rate_limit_pauses_every_reply_on_the_channel(
+    case: Conversation, agent: User, generic_channel: Channel
+) -> None:
+    route = respx.post(CALLBACK_URL).mock(
+        return_value=httpx.Response(429, headers={"Retry-After": "300"})
+    )
+    first = queue_reply(case, text="One", public=True, actor=agent)
+    second = queue_reply(case, text="Two", public=True, actor=agent)
+
+    assert deliver_outbound(first.pk) == DeliveryStatus.RETRYING
+    assert deliver_outbound(second.pk) == DeliveryStatus.RETRYING
+
+    assert route.call_count == 1
+    second.refresh_from_db()
+    generic_channel.refresh_from_db()
+    assert (second.attempt_count, second.attempts.count()) == (0, 0)
+    assert second.next_attempt_at == generic_channel.send_paused_until
+    assert generic_channel.send_paused_until > timezone.now() + timedelta(seconds=290)
