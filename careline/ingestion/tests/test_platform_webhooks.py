@@ -167,3 +167,38 @@ def test_a_channel_is_only_reachable_through_its_own_family(
 ) -> None:
     assert client.get("/hooks/meta/shop-x", {"hub.mode": "subscribe"}).status_code == 403
     assert client.get("/hooks/generic/shop-x").status_code == 403
+
+
+def test_a_forged_x_delivery_stores_nothing(
+    client: Client, x_channel: Channel, django_capture_on_commit_callbacks: Any
+) -> None:
+    body = fixture("x/fixtures/aaa_tweet_create.json")
+
+    response = post(
+        client,
+        django_capture_on_commit_callbacks,
+        "/hooks/x/shop-x",
+        body,
+        **{"x-twitter-webhooks-signature": x_signature(body + b" ")},
+    )
+
+    assert response.status_code == 403
+    assert InboundEvent.objects.count() == 0
+    assert Message.objects.count() == 0
+
+
+def test_a_redelivered_page_event_adds_nothing(
+    client: Client, meta_channels: tuple[Channel, Channel], django_capture_on_commit_callbacks: Any
+) -> None:
+    body = fixture("meta/fixtures/facebook_comment_add.json")
+    headers = {"X-Hub-Signature-256": meta_signature(body)}
+
+    first = post(
+        client, django_capture_on_commit_callbacks, "/hooks/meta/shop-facebook", body, **headers
+    )
+    again = post(
+        client, django_capture_on_commit_callbacks, "/hooks/meta/shop-facebook", body, **headers
+    )
+
+    assert (first.status_code, again.status_code) == (202, 200)
+    assert Message.objects.count() == 1
