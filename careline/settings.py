@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "careline.cases",
     "careline.ingestion",
     "careline.replies",
+    "careline.assessments",
     "careline.web",
     "careline.api",
     "careline.demo",
@@ -164,6 +165,8 @@ CARELINE_MAX_WEBHOOK_BYTES = env_int("CARELINE_MAX_WEBHOOK_BYTES", 1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = CARELINE_MAX_WEBHOOK_BYTES + 1024
 CARELINE_OUTBOUND_TIMEOUT = float(env_str("CARELINE_OUTBOUND_TIMEOUT", "10"))
 CARELINE_SWEEP_AFTER_SECONDS = env_int("CARELINE_SWEEP_AFTER_SECONDS", 60)
+# Triage every inbound batch as it is stored (careline.assessments); off for benchmarks.
+CARELINE_TRIAGE_ON_INGEST = env_bool("CARELINE_TRIAGE_ON_INGEST", True)
 
 LOGGING = {
     "version": 1,

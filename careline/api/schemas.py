@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from careline.assessments.models import Assessment, Correction, Kind, Legitimacy, Sentiment
 from careline.cases.models import CaseEvent, Conversation, EventKind, Priority
 from careline.cases.workflow import Status
 from careline.inbox.models import Direction, Message, Platform, Visibility
@@ -14,7 +15,7 @@ from careline.inbox.selectors import MAX_SEARCH_CHARS, InboxFilters, conversatio
 from careline.replies.models import DeliveryStatus, OutboundMessage
 
 # The keys of careline.inbox.selectors.ORDERINGS (a test keeps them in step).
-Order = Literal["recent", "oldest", "created", "priority"]
+Order = Literal["recent", "oldest", "created", "priority", "severity"]
 
 
 class AuthorOut(Schema):
@@ -34,6 +35,16 @@ class EventOut(Schema):
     @staticmethod
     def resolve_actor(obj: CaseEvent) -> str | None:
         return obj.actor.username if obj.actor else None
+
+
+class ConversationTriageOut(Schema):
+    kind: str = Field(description="Kind of the case's most severe message.")
+    severity: int = Field(description="Highest severity (0-100) of the case's messages.")
+    sentiment: str = Field(description="Sentiment of the case's latest message.")
+    topic: str = Field(description="Topic slug of the case's most severe message.")
+    has_private_data: bool = Field(description="Whether any message exposes private data.")
+    legitimacy: str = Field(description="suspicious if any message is, else verified if any is.")
+    triaged_at: datetime
 
 
 class ConversationOut(Schema):
@@ -56,10 +67,25 @@ class ConversationOut(Schema):
     escalated_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
+    triage: ConversationTriageOut | None = Field(description="Null until a message is triaged.")
 
     @staticmethod
     def resolve_channel(obj: Conversation) -> str:
         return obj.channel.name
+
+    @staticmethod
+    def resolve_triage(obj: Conversation) -> dict[str, Any] | None:
+        if obj.triaged_at is None:
+            return None
+        return {
+            "kind": obj.triage_kind,
+            "severity": obj.triage_severity,
+            "sentiment": obj.triage_sentiment,
+            "topic": obj.triage_topic,
+            "has_private_data": obj.triage_has_private_data,
+            "legitimacy": obj.triage_legitimacy,
+            "triaged_at": obj.triaged_at,
+        }
 
     @staticmethod
     def resolve_platform(obj: Conversation) -> str:
@@ -82,6 +108,67 @@ class ConversationDetailOut(ConversationOut):
         return list(conversation_events(obj))
 
 
+class PrivateSpanOut(Schema):
+    type: str
+    start: int = Field(description="Offset of the first character in the message text.")
+    end: int = Field(description="Offset after the last character.")
+
+
+class EvidenceOut(Schema):
+    rule: str
+    weight: float = Field(description="How strongly it suggests a fake (0-1).")
+    reason: str
+    verifies: bool = Field(description="Evidence for a real customer (an order, an e-mail).")
+
+
+class CorrectionOut(Schema):
+    field: str
+    old_value: str
+    new_value: str
+    actor: str | None = Field(description="Username.")
+    created_at: datetime
+
+    @staticmethod
+    def resolve_actor(obj: Correction) -> str | None:
+        return obj.actor.username if obj.actor else None
+
+
+class MessageTriageOut(Schema):
+    """Labels are "" when triage failed on the message (``reasons`` says why)."""
+
+    kind: str
+    kind_score: float | None
+    sentiment: str
+    sentiment_score: float | None
+    emotion: str
+    emotion_score: float | None
+    irony: bool
+    irony_score: float | None = Field(description="Probability of irony.")
+    offensive: bool
+    offensive_score: float | None = Field(description="Probability of offensive language.")
+    hate: bool
+    hate_score: float | None = Field(description="Probability of hate speech.")
+    severity: int = Field(description="0-100: low < 25 <= medium < 50 <= high < 75 <= critical.")
+    severity_label: str
+    topic: str
+    topic_score: float | None
+    private_data: list[PrivateSpanOut]
+    redacted: str = Field(description="The text with every private-data span replaced.")
+    legitimacy: str
+    legitimacy_score: float | None
+    evidence: list[EvidenceOut]
+    reasons: list[str] = Field(description="One readable line per decision.")
+    versions: dict[str, str] = Field(description="Analyser name -> version.")
+    tier: str
+    created_at: datetime
+    corrected_at: datetime | None
+    corrections: list[CorrectionOut] = Field(description="People's corrections, oldest first.")
+
+    @staticmethod
+    def resolve_corrections(obj: Assessment) -> list[Correction]:
+        return list(obj.message.corrections.all())
+
+
 class MessageOut(Schema):
     id: int
     conversation: int = Field(description="Conversation id.")
@@ -96,6 +183,9 @@ class MessageOut(Schema):
     created_at: datetime
     received_at: datetime
     delivery_status: DeliveryStatus | None = Field(description="For replies; null otherwise.")
+    triage: MessageTriageOut | None = Field(
+        description="For customers' messages once triaged; null otherwise."
+    )
 
     @staticmethod
     def resolve_conversation(obj: Message) -> int:
@@ -120,6 +210,13 @@ class MessageOut(Schema):
         except OutboundMessage.DoesNotExist:
             return None
 
+    @staticmethod
+    def resolve_triage(obj: Message) -> Assessment | None:
+        try:
+            return obj.assessment
+        except Assessment.DoesNotExist:
+            return None
+
 
 class ConversationFilters(Schema):
     status: Status | None = Field(
@@ -131,7 +228,16 @@ class ConversationFilters(Schema):
     q: str | None = Field(
         None, description=f"Text in one of the messages (first {MAX_SEARCH_CHARS} characters)."
     )
-    order: Order = Field("recent", description="`priority` puts urgent cases first.")
+    order: Order = Field(
+        "recent",
+        description="`priority` puts urgent cases first, `severity` the most severe (triage).",
+    )
+    kind: Kind | None = Field(None, description="Triage kind of the case.")
+    severity_min: int | None = Field(None, ge=0, le=100, description="Triage severity at least.")
+    sentiment: Sentiment | None = None
+    topic: str | None = Field(None, description="Topic slug.")
+    private_data: bool | None = Field(None, description="Whether a message exposes private data.")
+    legitimacy: Legitimacy | None = None
 
     def as_inbox_filters(self) -> InboxFilters:
         return InboxFilters(
@@ -141,7 +247,19 @@ class ConversationFilters(Schema):
             assignee=self.assignee or "",
             q=self.q or "",
             order=self.order,
+            kind=self.kind or "",
+            severity_min=self.severity_min,
+            sentiment=self.sentiment or "",
+            topic=self.topic or "",
+            private_data=self.private_data,
+            legitimacy=self.legitimacy or "",
         )
+
+
+class CorrectionIn(Schema):
+    kind: Kind | None = None
+    sentiment: Sentiment | None = None
+    topic: str | None = Field(None, description="An active topic's slug.")
 
 
 class MessageFilters(Schema):

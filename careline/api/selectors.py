@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from careline.accounts.access import visible_conversations
 from careline.accounts.models import User
+from careline.assessments.selectors import corrections_prefetch
 from careline.cases.models import Conversation
 from careline.inbox.models import Message
 from careline.inbox.selectors import InboxFilters, inbox_conversations
@@ -35,8 +36,10 @@ def visible_messages(
         queryset = queryset.filter(direction=direction)
     if channel:
         queryset = queryset.filter(channel__name=channel)
-    return queryset.select_related("author", "sent_by", "channel", "outbox").order_by(
-        "-created_at", "-id"
+    return (
+        queryset.select_related("author", "sent_by", "channel", "outbox", "assessment")
+        .prefetch_related(corrections_prefetch())
+        .order_by("-created_at", "-id")
     )
 
 

@@ -53,6 +53,22 @@ class Conversation(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Triage summary over the case's inbound messages, kept by careline.assessments.services
+    # (docs/triage.md, "In the product"). Database defaults, because ingestion inserts cases
+    # with raw SQL that names only its own columns.
+    triage_kind = models.CharField(max_length=16, blank=True, default="", db_default="")
+    triage_severity = models.PositiveSmallIntegerField(
+        default=0,
+        db_default=0,
+        help_text="Highest severity (0-100) of the case's inbound messages.",
+    )
+    triage_sentiment = models.CharField(max_length=16, blank=True, default="", db_default="")
+    triage_topic = models.SlugField(
+        max_length=64, blank=True, default="", db_default="", db_index=False
+    )
+    triage_has_private_data = models.BooleanField(default=False, db_default=False)
+    triage_legitimacy = models.CharField(max_length=16, blank=True, default="", db_default="")
+    triaged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -61,6 +77,19 @@ class Conversation(models.Model):
             models.Index(fields=["channel", "status"]),
             models.Index(fields=["author", "status"]),
             models.Index(fields=["last_message_at"]),
+            models.Index(fields=["triage_severity", "last_message_at"]),
+            models.Index(fields=["triage_kind", "last_message_at"]),
+            models.Index(fields=["triage_topic", "last_message_at"]),
+            models.Index(fields=["triage_sentiment", "last_message_at"]),
+            models.Index(
+                fields=["last_message_at"],
+                condition=models.Q(triage_has_private_data=True),
+                name="conversation_private_data",
+            ),
+            models.Index(
+                fields=["triage_legitimacy", "last_message_at"],
+                name="conversation_legitimacy",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -85,6 +114,7 @@ class EventKind(models.TextChoices):
     MESSAGE_DELETED = "message_deleted", "Message deleted on the platform"
     MESSAGE_HIDDEN = "message_hidden", "Message hidden"
     MESSAGE_UNHIDDEN = "message_unhidden", "Message unhidden"
+    TRIAGE_CORRECTED = "triage_corrected", "Triage corrected"
     MODERATION_REQUESTED = "moderation_requested", "Moderation requested"
     MODERATION_FAILED = "moderation_failed", "Moderation failed"
 

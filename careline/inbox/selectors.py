@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from careline.accounts.access import visible_conversations
 from careline.accounts.models import User
+from careline.assessments.selectors import corrections_prefetch
 from careline.cases.models import CaseEvent, Conversation
 from careline.inbox.models import Message
 
@@ -16,6 +17,8 @@ ORDERINGS = {
     "oldest": ("last_message_at", "id"),
     "created": ("-created_at", "-id"),
     "priority": ("-priority_rank", "last_message_at", "id"),
+    # Most severe first (triage severity 0-100, the case's worst message), then most recent.
+    "severity": ("-triage_severity", "-last_message_at", "-id"),
 }
 MAX_SEARCH_CHARS = 200
 
@@ -28,6 +31,13 @@ class InboxFilters:
     assignee: str = ""  # username, "me" or "none"
     q: str = ""
     order: str = "recent"
+    # Triage summary of the case (careline.assessments): empty / None means any.
+    kind: str = ""
+    severity_min: int | None = None  # 0-100
+    sentiment: str = ""
+    topic: str = ""  # topic slug
+    private_data: bool | None = None
+    legitimacy: str = ""
 
 
 def inbox_conversations(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
@@ -49,6 +59,7 @@ def inbox_conversations(user: User, filters: InboxFilters) -> QuerySet[Conversat
         queryset = queryset.filter(assignee__isnull=True)
     elif filters.assignee:
         queryset = queryset.filter(assignee__username=filters.assignee)
+    queryset = _triage_filtered(queryset, filters)
     needle = filters.q.strip()[:MAX_SEARCH_CHARS]
     if needle:
         matching = Message.objects.filter(conversation=OuterRef("pk"), text__icontains=needle)
@@ -67,9 +78,30 @@ def inbox_conversations(user: User, filters: InboxFilters) -> QuerySet[Conversat
     return queryset.order_by(*order)
 
 
+def _triage_filtered(
+    queryset: QuerySet[Conversation], filters: InboxFilters
+) -> QuerySet[Conversation]:
+    if filters.kind:
+        queryset = queryset.filter(triage_kind=filters.kind)
+    if filters.severity_min is not None:
+        queryset = queryset.filter(triage_severity__gte=filters.severity_min)
+    if filters.sentiment:
+        queryset = queryset.filter(triage_sentiment=filters.sentiment)
+    if filters.topic:
+        queryset = queryset.filter(triage_topic=filters.topic)
+    if filters.private_data is not None:
+        queryset = queryset.filter(triage_has_private_data=filters.private_data)
+    if filters.legitimacy:
+        queryset = queryset.filter(triage_legitimacy=filters.legitimacy)
+    return queryset
+
+
 def conversation_thread(conversation: Conversation) -> QuerySet[Message]:
-    return conversation.messages.select_related("author", "sent_by", "channel", "outbox").order_by(
-        "created_at", "id"
+    """The case's messages, oldest first, with each inbound message's triage and corrections."""
+    return (
+        conversation.messages.select_related("author", "sent_by", "channel", "outbox", "assessment")
+        .prefetch_related(corrections_prefetch())
+        .order_by("created_at", "id")
     )
 
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from careline.assessments.services import assess_messages
 from careline.cases.models import CaseEvent, Conversation, EventKind, Priority
 from careline.cases.workflow import OPEN_STATUSES, Status
 from careline.connectors.base import Action, InboundItem, PayloadError
@@ -67,6 +68,8 @@ def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestResult
         authors = _authors_for(channel.platform, fresh)
         decisions = _decide_threads(channel, fresh, authors)
         _store(channel, fresh, authors, decisions, result)
+        # Triage in the same transaction: no stored item is ever without its assessment.
+        assess_messages(result.message_ids)
     return result
 
 

@@ -9,6 +9,10 @@ Which fields are trained and which are rules is stated in every reason and in
 docs/triage.md: sentiment, emotion, irony, offensive, hate and the complaint part of ``kind``
 are trained models; the rest of ``kind``, ``severity``, ``topic``, ``legitimacy`` and private
 data are rules.
+
+``tier="accurate"`` (the ``careline[accurate]`` extra) replaces the complaint, offensive and
+sentiment heads by one fine-tuned MiniLM encoder run as int8 ONNX
+(:mod:`careline.triage.accurate`); everything else, and the output shape, stay the same.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 from careline.triage.analysers.lexicon import ProfanityAnalyser, SpamAnalyser, TopicAnalyser
 from careline.triage.analysers.private_data import DEFAULT_ORDER_PATTERN, PrivateDataAnalyser
 from careline.triage.analysers.text_models import TEXT_ANALYSERS, TextModelAnalyser
-from careline.triage.base import Prediction, TriageError
+from careline.triage.base import Analyser, Prediction, TriageError
 from careline.triage.linear import MODEL_DIR, shared_feature_space
 
 OUTPUT_FIELDS = (
@@ -48,7 +52,8 @@ OUTPUT_FIELDS = (
     "legitimacy_score",
     "reasons",
 )
-TIERS = ("default",)
+TIERS = ("default", "accurate")
+ACCURATE_TASKS = ("complaint", "offensive", "sentiment")
 MAX_TEXT_CHARS = 20_000
 
 _QUESTION = re.compile(
@@ -83,7 +88,8 @@ class TriagePipeline:
     """Run every analyser over a batch and combine them into the triage output.
 
     Parameters are stored only; ``load()`` reads the models (once) and raises TriageError if
-    the bundle is missing. ``run`` loads on first use.
+    the bundle is missing. ``run`` loads on first use. ``topic_analyser`` replaces the built-in
+    keyword ``TopicAnalyser`` (default: the built-in one).
     """
 
     def __init__(
@@ -95,6 +101,9 @@ class TriagePipeline:
         phone_regions: Sequence[str] = ("GB", "US"),
         complaint_threshold: float = 0.5,
         flag_threshold: float = 0.5,
+        topic_analyser: Analyser | None = None,
+        accurate_model_dir: Path | str | None = None,
+        accurate_threads: int = 2,
     ) -> None:
         if tier not in TIERS:
             raise TriageError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
@@ -109,8 +118,16 @@ class TriagePipeline:
             order_pattern=order_pattern, phone_regions=phone_regions
         )
         self.profanity = ProfanityAnalyser()
-        self.topic = TopicAnalyser()
+        # Any analyser with the topic contract (label, score, reason) may replace the built-in
+        # keyword lists, e.g. one built from a supervisor-edited taxonomy.
+        self.topic = topic_analyser if topic_analyser is not None else TopicAnalyser()
         self.spam = SpamAnalyser()
+        # tier="accurate": complaint, offensive and sentiment from the MiniLM encoder.
+        self.accurate: Any = None
+        if tier == "accurate":
+            from careline.triage.accurate.runtime import AccurateModel
+
+            self.accurate = AccurateModel(accurate_model_dir, threads=accurate_threads)
         self._loaded = False
 
     def load(self) -> None:
@@ -124,6 +141,11 @@ class TriagePipeline:
             self.spam,
         ]:
             analyser.load()
+        if self.accurate is not None:
+            self.accurate.load()
+            missing = set(ACCURATE_TASKS) - set(self.accurate.labels)
+            if missing:
+                raise TriageError(f"accurate-tier model lacks heads {sorted(missing)}")
         self._loaded = True
 
     @property
@@ -136,7 +158,11 @@ class TriagePipeline:
             self.topic,
             self.spam,
         ]
-        return {a.name: a.version for a in analysers}
+        versions = {a.name: a.version for a in analysers}
+        if self.accurate is not None:
+            for task in ACCURATE_TASKS:
+                versions[task] = f"accurate-{self.accurate.version}"
+        return versions
 
     def run(self, items: Sequence[Any]) -> list[dict[str, Any]]:
         """Return one output dict per item, in order (see ``OUTPUT_FIELDS``)."""
@@ -168,6 +194,8 @@ class TriagePipeline:
         space = shared_feature_space(self.model_dir)
         X = space.transform(texts)
         preds = {task: model.predict_features(X) for task, model in self.models.items()}
+        if self.accurate is not None:
+            preds.update(self._accurate_predictions(texts))
         private = self.private_data.predict(texts)
         profanity = self.profanity.predict(texts)
         topics = self.topic.predict(texts)
@@ -186,6 +214,17 @@ class TriagePipeline:
                 )
             )
         return out
+
+    def _accurate_predictions(self, texts: list[str]) -> dict[str, list[Prediction]]:
+        """Complaint, offensive and sentiment from the accurate tier's one encoder pass."""
+        from careline.triage.accurate.runtime import predictions
+
+        probs = self.accurate.probabilities(texts)
+        version = f"accurate-{self.accurate.version}"
+        return {
+            task: predictions(task, self.accurate.labels[task], probs[task], version)
+            for task in ACCURATE_TASKS
+        }
 
     def _combine(
         self,

@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -208,8 +208,16 @@ def train_models(
     config: TrainingConfig | None = None,
     tasks: Sequence[str] = TASKS,
     log: Callable[[str], None] = lambda _msg: None,
+    extra_examples: Mapping[str, Sequence[tuple[str, str]]] | None = None,
 ) -> dict[str, Any]:
-    """Train every head in ``tasks`` and write the bundle to ``out_dir``; return the manifest."""
+    """Train every head in ``tasks`` and write the bundle to ``out_dir``; return the manifest.
+
+    ``extra_examples`` (``{task: [(text, label name), ...]}``, e.g. agents' corrections) are
+    added to that task's training data only: not to the feature space's vocabulary, not to
+    validation. Their counts go into the manifest and their hash into the bundle version.
+    Tasks without a model here (e.g. ``topic``) are skipped; an unknown label raises
+    TriageError.
+    """
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     out_dir = Path(out_dir) if out_dir is not None else MODEL_DIR
     config = config or TrainingConfig()
@@ -227,6 +235,15 @@ def train_models(
     if not corpus and complaints is not None:
         corpus = complaints.texts
     space = FeatureSpace.fit(corpus, config.features, min_df=config.min_df)
+    # After the feature space: extra examples train the heads but never shape the vocabulary.
+    extras = {task: list(pairs) for task, pairs in (extra_examples or {}).items() if task in tasks}
+    for task, pairs in (extra_examples or {}).items():
+        if task not in extras:
+            log(f"{len(pairs)} extra {task} example(s) skipped: no {task} model is trained")
+    for task in tweeteval_tasks:
+        train_sets[task] = with_extra_examples(train_sets[task], extras.get(task, []), task)
+    if complaints is not None:
+        complaints = with_extra_examples(complaints, extras.get("complaint", []), "complaint")
     log(
         f"feature space: {space.n_words} word + {space.size - space.n_words} char n-grams "
         f"from {len(corpus)} texts ({time.perf_counter() - started:.0f}s)"
@@ -304,9 +321,13 @@ def train_models(
     for head in heads.values():
         head.save(out_dir)
     save_feature_space(out_dir, space)
+    version = f"{BUNDLE_VERSION}+{data_hash(files)[:12]}"
+    extra_counts = {task: len(pairs) for task, pairs in sorted(extras.items()) if pairs}
+    if extra_counts:
+        version += f".x{extra_hash(extras)[:8]}"
     manifest = {
         "bundle_version": BUNDLE_VERSION,
-        "version": f"{BUNDLE_VERSION}+{data_hash(files)[:12]}",
+        "version": version,
         "data_sha256": data_hash(files),
         "features": config.features.to_dict(),
         "min_df": config.min_df,
@@ -316,11 +337,36 @@ def train_models(
         "figures": figures,
         "training_seconds": round(time.perf_counter() - started, 1),
     }
+    if extra_counts:
+        manifest["extra_examples"] = extra_counts
+        manifest["extra_examples_sha256"] = extra_hash(extras)
     (out_dir / MANIFEST).write_text(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     log(f"wrote {out_dir} in {manifest['training_seconds']}s")
     return manifest
+
+
+def with_extra_examples(data: Dataset, pairs: Sequence[tuple[str, str]], task: str) -> Dataset:
+    """``data`` plus ``pairs`` of (text, label name); raises TriageError for an unknown label."""
+    if not pairs:
+        return data
+    index = {name: i for i, name in enumerate(data.label_names)}
+    unknown = sorted({label for _, label in pairs if label not in index})
+    if unknown:
+        raise TriageError(
+            f"extra {task} examples have unknown labels {unknown}; known: {data.label_names}"
+        )
+    labels = np.concatenate([data.labels, np.array([index[label] for _, label in pairs])])
+    groups = data.groups + ["extra"] * len(pairs) if data.groups else []
+    return Dataset(
+        data.texts + [text for text, _ in pairs], labels, data.label_names, groups, data.files
+    )
+
+
+def extra_hash(extras: Mapping[str, Sequence[tuple[str, str]]]) -> str:
+    blob = json.dumps({task: [list(p) for p in pairs] for task, pairs in sorted(extras.items())})
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 def complaint_features(

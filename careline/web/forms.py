@@ -7,6 +7,8 @@ from typing import Any, cast
 from django import forms
 
 from careline.accounts.models import User
+from careline.assessments.models import Assessment, Kind, Legitimacy, Sentiment
+from careline.assessments.services import KEYWORD_HELP
 from careline.cases.models import Conversation
 from careline.cases.services import MAX_NOTE_CHARS
 from careline.cases.workflow import Status, TransitionError, check_transition
@@ -24,6 +26,18 @@ ORDER_CHOICES = [
     ("oldest", "Oldest activity"),
     ("created", "Newest cases"),
     ("priority", "Priority"),
+    ("severity", "Severity"),
+]
+SEVERITY_FILTER_CHOICES = [
+    ("", "Any severity"),
+    ("25", "Medium or worse (25+)"),
+    ("50", "High or worse (50+)"),
+    ("75", "Critical (75+)"),
+]
+PRIVATE_DATA_CHOICES = [
+    ("", "Private data: any"),
+    ("yes", "Has private data"),
+    ("no", "No private data"),
 ]
 
 
@@ -36,9 +50,20 @@ class InboxFilterForm(forms.Form):
     platform = forms.ChoiceField(required=False, choices=[("", "Any platform"), *Platform.choices])
     assignee = forms.ChoiceField(required=False)
     order = forms.ChoiceField(required=False, choices=ORDER_CHOICES)
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Kind.choices])
+    severity_min = forms.ChoiceField(required=False, choices=SEVERITY_FILTER_CHOICES)
+    sentiment = forms.ChoiceField(
+        required=False, choices=[("", "Any sentiment"), *Sentiment.choices]
+    )
+    topic = forms.ChoiceField(required=False)
+    private_data = forms.ChoiceField(required=False, choices=PRIVATE_DATA_CHOICES)
+    legitimacy = forms.ChoiceField(
+        required=False, choices=[("", "Any legitimacy"), *Legitimacy.choices]
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, topics: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["topic"]).choices = [("", "Any topic"), *topics]
         channels = Channel.objects.order_by("name").values_list("name", flat=True)
         cast(forms.ChoiceField, self.fields["channel"]).choices = [
             ("", "Any channel"),
@@ -62,6 +87,12 @@ class InboxFilterForm(forms.Form):
             assignee=data.get("assignee") or "",
             q=data.get("q") or "",
             order=data.get("order") or "recent",
+            kind=data.get("kind") or "",
+            severity_min=int(data["severity_min"]) if data.get("severity_min") else None,
+            sentiment=data.get("sentiment") or "",
+            topic=data.get("topic") or "",
+            private_data={"yes": True, "no": False}.get(data.get("private_data") or ""),
+            legitimacy=data.get("legitimacy") or "",
         )
 
 
@@ -176,6 +207,57 @@ class NoteForm(CaseForm):
         max_length=MAX_NOTE_CHARS,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Only the team sees notes"}),
     )
+
+
+class CorrectionForm(forms.Form):
+    """An agent's correction of one message's kind, sentiment and topic. The selects start at
+    the current values; the service records only the ones that changed."""
+
+    kind = forms.ChoiceField(label="Kind", choices=Kind.choices)
+    sentiment = forms.ChoiceField(label="Sentiment", choices=Sentiment.choices)
+    topic = forms.ChoiceField(label="Topic")
+
+    def __init__(
+        self,
+        *args: Any,
+        assessment: Assessment,
+        topics: list[tuple[str, str]],
+        names: dict[str, str],
+        **kwargs: Any,
+    ) -> None:
+        # Every message of the page has one: ids carry the message id to stay unique.
+        kwargs.setdefault("auto_id", f"correct-{assessment.message_id}-%s")
+        kwargs.setdefault(
+            "initial",
+            {"kind": assessment.kind, "sentiment": assessment.sentiment, "topic": assessment.topic},
+        )
+        super().__init__(*args, **kwargs)
+        choices = list(topics)
+        if assessment.topic and assessment.topic not in dict(choices):
+            name = names.get(assessment.topic, assessment.topic)
+            choices.append((assessment.topic, f"{name} (inactive)"))
+        cast(forms.ChoiceField, self.fields["topic"]).choices = choices
+
+
+class TopicForm(forms.Form):
+    """A topic of the taxonomy. ``slug`` is asked only when adding one: results refer to it."""
+
+    slug = forms.SlugField(max_length=64, label="Slug", help_text="Lower case, e.g. gift_cards.")
+    name = forms.CharField(max_length=80, label="Name")
+    keywords = forms.CharField(
+        required=False,
+        label="Keywords",
+        help_text=KEYWORD_HELP,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20_000,
+    )
+    ordering = forms.IntegerField(min_value=0, max_value=32767, initial=100, label="Order")
+    active = forms.BooleanField(required=False, initial=True, label="Active")
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["slug"]
 
 
 def allowed_targets(conversation: Conversation, actor: User) -> list[Status]:

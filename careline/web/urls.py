@@ -18,5 +18,12 @@ urlpatterns = [
     path("c/<int:pk>/assign/", views.conversation_assign, name="conversation-assign"),
     path("c/<int:pk>/status/", views.conversation_status, name="conversation-status"),
     path("c/<int:pk>/note/", views.conversation_note, name="conversation-note"),
+    path(
+        "c/<int:pk>/m/<int:message_pk>/correct/",
+        views.conversation_correct,
+        name="conversation-correct",
+    ),
     path("settings/channels/", views.channels, name="channels"),
+    path("settings/topics/", views.topics, name="topics"),
+    path("settings/topics/<int:pk>/", views.topic_edit, name="topic-edit"),
 ]

@@ -69,6 +69,7 @@ def test_a_reply_is_stored_answered_with_201_and_delivered_to_the_platform(
         "created_at": NOW_JSON,
         "received_at": NOW_JSON,
         "delivery_status": "queued",
+        "triage": None,
     }
     assert reply.external_id == "ext-1"
     assert reply.outbox.status == DeliveryStatus.SENT

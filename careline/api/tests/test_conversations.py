@@ -44,8 +44,15 @@ def x_channel(db: None) -> Channel:
 
 
 def test_the_list_answers_count_and_items_with_every_field(
-    client: Client, case: Conversation, agent: User
+    settings: Any, generic_channel: Channel, team_a: Any, agent: User
 ) -> None:
+    # Untriaged: the triage object is tested in careline/api/tests/test_triage.py.
+    settings.CARELINE_TRIAGE_ON_INGEST = False
+    ingest_items(generic_channel, [item("p1", text="My parcel is late")])
+    Conversation.objects.update(team=team_a)
+    case = Conversation.objects.get()
+    client = Client()
+
     response = get(client, "/conversations", agent)
 
     assert response.status_code == 200
@@ -72,6 +79,7 @@ def test_the_list_answers_count_and_items_with_every_field(
                 "escalated_at": None,
                 "resolved_at": None,
                 "closed_at": None,
+                "triage": None,
             }
         ],
     }
@@ -129,7 +137,7 @@ def test_the_default_limit_is_50_and_200_may_be_asked_for(
         (
             {"order": "random"},
             ["query", "order"],
-            "Input should be 'recent', 'oldest', 'created' or 'priority'",
+            "Input should be 'recent', 'oldest', 'created', 'priority' or 'severity'",
         ),
         (
             {"platform": "myspace"},

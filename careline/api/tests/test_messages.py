@@ -30,8 +30,10 @@ def external_ids(response: Any) -> list[str | None]:
 
 
 @pytest.fixture
-def thread(generic_channel: Channel, case: Conversation) -> Conversation:
-    """The case of team A with three posts: p1 (09:00), r1 (09:05), r2 (09:10)."""
+def thread(settings: Any, generic_channel: Channel, case: Conversation) -> Conversation:
+    """The case of team A with three posts: p1 (09:00), r1 (09:05), r2 (09:10); the replies
+    are not triaged."""
+    settings.CARELINE_TRIAGE_ON_INGEST = False
     ingest_items(
         generic_channel,
         [
@@ -45,6 +47,8 @@ def thread(generic_channel: Channel, case: Conversation) -> Conversation:
 def test_a_cases_messages_come_oldest_first_with_every_field(
     client: Client, thread: Conversation, agent: User
 ) -> None:
+    # ``thread`` is not triaged (CARELINE_TRIAGE_ON_INGEST is off for it); the triage object
+    # is tested in careline/api/tests/test_triage.py.
     response = get(client, f"/conversations/{thread.pk}/messages", agent)
 
     body = response.json()
@@ -64,6 +68,7 @@ def test_a_cases_messages_come_oldest_first_with_every_field(
         "created_at": "2026-11-02T09:05:00Z",
         "received_at": NOW_JSON,
         "delivery_status": None,
+        "triage": None,
     }
 
 

@@ -15,6 +15,7 @@ OPERATIONS = {
     ("/api/v1/conversations/{conversation_id}/status", "post"),
     ("/api/v1/conversations/{conversation_id}/assignee", "post"),
     ("/api/v1/messages", "get"),
+    ("/api/v1/messages/{message_id}/corrections", "post"),
 }
 
 

@@ -67,3 +67,63 @@ def ago(moment: datetime | None) -> str:
         return f"{int(seconds // 86400)} d ago"
     local = timezone.localtime(moment)
     return format_date(local, "M j" if local.year == timezone.localtime(now).year else "M j, Y")
+
+
+@register.filter
+def severity_band(points: Any) -> str:
+    """The band of a 0-100 triage severity: low (0-24), medium, high, critical (75+)."""
+    try:
+        value = int(points)
+    except (TypeError, ValueError):
+        return "low"
+    if value >= 75:
+        return "critical"
+    if value >= 50:
+        return "high"
+    if value >= 25:
+        return "medium"
+    return "low"
+
+
+@register.filter
+def assessment_of(message: Any) -> Any:
+    """The message's triage result, or None (outbound messages, not triaged yet)."""
+    from careline.assessments.models import Assessment
+
+    try:
+        return message.assessment
+    except (Assessment.DoesNotExist, AttributeError):
+        return None
+
+
+@register.filter
+def topic_name(slug: str, names: Any) -> str:
+    """A topic's name from a {slug: name} map, else the slug itself."""
+    if not slug:
+        return ""
+    if isinstance(names, dict):
+        return str(names.get(slug, slug))
+    return slug
+
+
+@register.filter
+def percent(score: Any) -> str:
+    """A 0-1 score as a whole percentage ("87 %"); "—" when unknown."""
+    if score is None or score == "":
+        return "—"
+    try:
+        return f"{round(float(score) * 100)} %"
+    except (TypeError, ValueError):
+        return "—"
+
+
+SUBJECT_CHARS = 120
+
+
+@register.filter
+def subject_of(case: Any) -> str:
+    """The case's subject, redacted when its first message exposes private data (needs the
+    ``first_private`` / ``first_redacted`` annotations of web.selectors.with_redacted_subject)."""
+    if getattr(case, "first_private", False) and getattr(case, "first_redacted", ""):
+        return str(case.first_redacted)[:SUBJECT_CHARS]
+    return str(getattr(case, "subject", ""))

@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from careline.accounts.models import User
+from careline.assessments.services import assess_messages
 from careline.cases.models import Conversation
-from careline.inbox.models import Channel, Platform
+from careline.inbox.models import Channel, Message, Platform
 from careline.ingestion.services import ingest_items
 from careline.web.tests.conftest import login
 from conftest import T0, item
@@ -118,6 +119,8 @@ def test_the_list_is_ordered_as_asked(
 
 
 def test_a_row_shows_the_cases_facts(client: Client, agent: User, mixed: dict[str, int]) -> None:
+    # Triaged as ingestion does (a no-op once it has): the triage columns are filled.
+    assess_messages(list(Message.objects.values_list("pk", flat=True)))
     with time_machine.travel(T0 + timedelta(hours=2, minutes=1), tick=False):
         html = login(client, agent).get(reverse("inbox"), {"q": "refund"}).content.decode()
 
@@ -130,7 +133,11 @@ def test_a_row_shows_the_cases_facts(client: Client, agent: User, mixed: dict[st
     assert cells == [
         ["Pending"],
         ["Normal"],
+        ["37"],
+        ["complaint"],
         ["Refund", "please"],
+        ["neutral"],
+        ["Returns", "/", "refund"],
         ["@u2"],
         ["shop-webhook", "·", "Generic", "webhook"],
         ["1"],
