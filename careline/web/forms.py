@@ -278,3 +278,34 @@ def allowed_targets(conversation: Conversation, actor: User) -> list[Status]:
 def _person(user: User) -> str:
     full = user.get_full_name()
     return f"{full} ({user.username})" if full else user.username
+
+
+class ChannelForm(forms.Form):
+    """Connect an account: the name, then the credentials its platform needs
+    (careline.inbox.channels.NEEDS). Secret fields are password inputs, never echoed back."""
+
+    name = forms.SlugField(max_length=64, help_text="Short, lowercase; used in the webhook URL.")
+    display_name = forms.CharField(max_length=120, required=False)
+
+    SECRET_WORDS = ("secret", "token", "password")
+
+    def __init__(self, *args: Any, platform: str, **kwargs: Any) -> None:
+        from careline.inbox.channels import NEEDS
+
+        super().__init__(*args, **kwargs)
+        self.platform = platform
+        for need in NEEDS[platform]:
+            secret = any(word in need.key for word in self.SECRET_WORDS)
+            hint = need.help + (" — made for you when left empty" if need.generated else "")
+            self.fields[need.key] = forms.CharField(
+                label=need.key.replace("_", " ").capitalize(),
+                required=need.required,
+                help_text=hint,
+                max_length=2000,
+                widget=forms.PasswordInput(render_value=False) if secret else forms.TextInput,
+            )
+
+    def credentials(self) -> dict[str, str | None]:
+        from careline.inbox.channels import NEEDS
+
+        return {need.key: self.cleaned_data.get(need.key) or None for need in NEEDS[self.platform]}

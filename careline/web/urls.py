@@ -24,6 +24,7 @@ urlpatterns = [
         name="conversation-correct",
     ),
     path("settings/channels/", views.channels, name="channels"),
+    path("settings/channels/new/", views.channel_new, name="channel-new"),
     path("settings/topics/", views.topics, name="topics"),
     path("settings/topics/<int:pk>/", views.topic_edit, name="topic-edit"),
 ]

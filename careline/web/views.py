@@ -32,11 +32,13 @@ from careline.assessments.services import (
 )
 from careline.cases.models import Conversation
 from careline.cases.services import CaseActionError, add_note, assign_case, transition_case
-from careline.inbox.models import Channel, Direction, Message
+from careline.inbox.channels import NEEDS, ChannelSetupError, add_channel
+from careline.inbox.models import Channel, Direction, Message, Platform
 from careline.inbox.selectors import conversation_events, conversation_thread, inbox_conversations
 from careline.replies.services import queue_reply
 from careline.web.forms import (
     AssignForm,
+    ChannelForm,
     CorrectionForm,
     InboxFilterForm,
     NoteForm,
@@ -280,6 +282,34 @@ def _render_topics(
 def channels(request: HttpRequest) -> HttpResponse:
     require_admin(_actor(request))
     return render(request, "web/channels.html", {"channels": Channel.objects.order_by("name")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def channel_new(request: HttpRequest) -> HttpResponse:
+    """Connect an account (admins). First pick the platform, then fill in what it needs; the
+    answer shows the webhook URL and any secret careline made, once."""
+    require_admin(_actor(request))
+    platform = request.GET.get("platform") or request.POST.get("platform") or ""
+    if platform not in NEEDS:
+        return render(request, "web/channel_new.html", {"platforms": Platform.choices})
+    form = ChannelForm(request.POST or None, platform=platform)
+    if request.method == "POST" and form.is_valid():
+        try:
+            setup = add_channel(
+                platform=platform,
+                name=form.cleaned_data["name"],
+                credentials=form.credentials(),
+                display_name=form.cleaned_data["display_name"],
+            )
+        except ChannelSetupError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return render(request, "web/channel_added.html", {"setup": setup})
+    status = 400 if request.method == "POST" else 200
+    label = dict(Platform.choices)[platform]
+    context = {"form": form, "platform": platform, "platform_label": label}
+    return render(request, "web/channel_new.html", context, status=status)
 
 
 def _refused(request: HttpRequest, exc: CaseActionError) -> None:
