@@ -1,5 +1,6 @@
 """Import throughput: items/s for `careline import` of N demo items, next to the raw
-`executemany` insert rate of the same rows into a bare copy of the message table (the ceiling).
+`executemany` insert rate of the same rows into a bare copy of the message table (the ceiling),
+without triage and with the default triage tier in the ingest transaction.
 
     .venv/bin/python bench/ingest.py [--items 100000] [--postgres URL] [--skip-sqlite]
 
@@ -120,7 +121,7 @@ def run_one(csv_path: Path) -> dict[str, float]:
 
 
 def spawn(label: str, env_overrides: dict[str, str], csv_path: Path) -> dict[str, float]:
-    env = {**os.environ, **env_overrides, "CARELINE_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "CARELINE_LOG_LEVEL": "WARNING", **env_overrides}
     out = subprocess.run(  # noqa: S603 - our own script
         [sys.executable, __file__, "--child", str(csv_path)],
         env=env,
@@ -130,7 +131,7 @@ def spawn(label: str, env_overrides: dict[str, str], csv_path: Path) -> dict[str
     )
     figures: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     print(
-        f"{label:<11} import {figures['import_rate']:>9,.0f} items/s "
+        f"{label:<22} import {figures['import_rate']:>9,.0f} items/s "
         f"({figures['items']:,.0f} items in {figures['import_seconds']:.1f} s) | "
         f"raw executemany {figures['raw_rate']:>9,.0f} rows/s | "
         f"import/raw {figures['import_rate'] / figures['raw_rate']:.0%}"
