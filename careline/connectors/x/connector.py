@@ -35,7 +35,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -223,7 +223,99 @@ class XConnector(Connector):
         params: Mapping[str, str] | None = None,
     ) -> tuple[int, Mapping[str, Any]]:
         """One API call. Returns (status, JSON object; {} when the body is not one).
-        Raises ConnectorError: temporary for timeouts, network trouble, 5xx and 429."""
+        Raises ConnectorError: temporary for timeouts, network trouble, 5xx and 429.
+
+        A write refused with 401 renews the OAuth 2.0 user token once (when the channel has a
+        ``refresh_token`` and ``client_id``) and tries again."""
+        try:
+            return self._call_once(
+                method,
+                path,
+                what=what,
+                timeout=timeout,
+                write=write,
+                app_only=app_only,
+                body=body,
+                params=params,
+            )
+        except ConnectorError as exc:
+            if not (write and exc.status_code == 401 and self._can_refresh()):
+                raise
+        self._refresh_user_token(timeout=timeout)
+        return self._call_once(
+            method,
+            path,
+            what=what,
+            timeout=timeout,
+            write=write,
+            app_only=app_only,
+            body=body,
+            params=params,
+        )
+
+    def _can_refresh(self) -> bool:
+        return bool(self.credentials.get("refresh_token") and self.credentials.get("client_id"))
+
+    def _refresh_user_token(self, *, timeout: float) -> None:
+        """``POST /oauth2/token`` with ``grant_type=refresh_token``. X rotates the refresh
+        token too: both new tokens are kept (see ``session_tokens``) so the outbox stores them.
+        Confidential clients authenticate with HTTP Basic (client id and secret)."""
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": str(self.credentials["refresh_token"]),
+            "client_id": str(self.credentials["client_id"]),
+        }
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        secret = str(self.credentials.get("client_secret") or "")
+        if secret:
+            pair = f"{self.credentials['client_id']}:{secret}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+        try:
+            response = http.request(
+                "POST",
+                self.api_base + "/oauth2/token",
+                content=urlencode(form).encode(),
+                headers=headers,
+                timeout=timeout,
+            )
+        except httpx.HTTPError as exc:
+            raise ConnectorError(f"could not renew the X token: {exc}", permanent=False) from exc
+        if response.status_code != 200:
+            raise ConnectorError(
+                f"X refused to renew the access token (HTTP {response.status_code}): "
+                f"{_problem(response)} — reconnect the X account",
+                permanent=True,
+                status_code=response.status_code,
+            )
+        answer = response.json()
+        self.credentials["user_access_token"] = str(answer["access_token"])
+        if answer.get("refresh_token"):
+            self.credentials["refresh_token"] = str(answer["refresh_token"])
+        self._renewed = True
+
+    @property
+    def session_changed(self) -> bool:
+        """True after the user token was renewed: store ``session_tokens()`` back."""
+        return getattr(self, "_renewed", False)
+
+    def session_tokens(self) -> dict[str, str]:
+        return {
+            "user_access_token": str(self.credentials.get("user_access_token") or ""),
+            "refresh_token": str(self.credentials.get("refresh_token") or ""),
+        }
+
+    def _call_once(
+        self,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        timeout: float,
+        write: bool = False,
+        app_only: bool = False,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> tuple[int, Mapping[str, Any]]:
         headers = {"Authorization": "Bearer " + self._token(write=write, app_only=app_only)}
         content = None
         if body is not None:

@@ -202,3 +202,42 @@ def test_a_refused_moderation_is_recorded_as_failed(x_channel: Channel, agent: U
     message.refresh_from_db()
     assert message.deleted_at is None
     assert message.conversation.events.filter(kind="moderation_failed").count() == 1
+
+
+@respx.mock
+def test_an_expired_x_token_is_renewed_and_the_new_tokens_kept(
+    x_channel: Channel, agent: User
+) -> None:
+    Channel.objects.filter(pk=x_channel.pk).update(
+        credentials={
+            **x_channel.credentials,
+            "refresh_token": "refresh-1",
+            "client_id": "client",
+        }
+    )
+    ingest_items(x_channel, [inbound("1800000000000000002", public=True, at=timezone.now())])
+    case = Conversation.objects.get()
+    post = respx.post(f"{X_API}/tweets").mock(
+        side_effect=[
+            httpx.Response(401, json={"title": "Unauthorized", "detail": "Unauthorized"}),
+            httpx.Response(201, json={"data": {"id": "1800000000000000099", "text": "ok"}}),
+        ]
+    )
+    token = respx.post(f"{X_API}/oauth2/token").mock(
+        return_value=httpx.Response(
+            200, json={"access_token": "user-2", "refresh_token": "refresh-2"}
+        )
+    )
+    outbound = queue_reply(case, text="On it!", public=True, actor=agent)
+
+    assert deliver_outbound(outbound.pk) == DeliveryStatus.SENT
+
+    assert token.calls.last.request.content == (
+        b"grant_type=refresh_token&refresh_token=refresh-1&client_id=client"
+    )
+    assert post.calls.last.request.headers["Authorization"] == "Bearer user-2"
+    x_channel.refresh_from_db()
+    assert (x_channel.credentials["user_access_token"], x_channel.credentials["refresh_token"]) == (
+        "user-2",
+        "refresh-2",
+    )
