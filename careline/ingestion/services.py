@@ -18,7 +18,7 @@ from django.utils import timezone
 from careline.assessments.services import assess_messages
 from careline.cases.models import CaseEvent, Conversation, EventKind, Priority
 from careline.cases.workflow import OPEN_STATUSES, Status
-from careline.connectors.base import Action, InboundItem, PayloadError
+from careline.connectors.base import Action, Connector, ConnectorError, InboundItem, PayloadError
 from careline.connectors.registry import META_PLATFORMS, connector_for
 from careline.inbox.models import Author, Channel, Customer, Direction, Message, Visibility
 from careline.ingestion import bulk
@@ -509,7 +509,7 @@ def process_inbound_event(event_id: int) -> IngestResult | None:
                 channel.platform, credentials=channel.credentials, account_id=channel.external_id
             )
             items = connector.parse(body, max_text_chars=settings.CARELINE_MAX_TEXT_CHARS)
-            result.add(ingest_items(channel, items))
+            result.add(ingest_items(channel, [_completed(connector, item) for item in items]))
     except PayloadError as exc:
         # Malformed: retrying cannot help. The raw payload stays for a person to look at.
         _finish_event(event_id, EventStatus.FAILED, error=f"rejected: {exc}")
@@ -525,6 +525,22 @@ def process_inbound_event(event_id: int) -> IngestResult | None:
         raise
     _finish_event(event_id, EventStatus.DONE, error="", created=result.created)
     return result
+
+
+def _completed(connector: Connector, item: InboundItem) -> InboundItem:
+    """The item with what its delivery left out (an Instagram mention's text and author).
+
+    A failed look-up keeps the item, marked, rather than losing the mention.
+    """
+    complete = getattr(connector, "complete", None)
+    if complete is None or not item.extra.get("needs_fetch"):
+        return item
+    try:
+        completed: InboundItem = complete(item, timeout=settings.CARELINE_OUTBOUND_TIMEOUT)
+    except ConnectorError as exc:
+        log.warning("could not complete %s: %s", item.external_id, exc)
+        return dataclasses.replace(item, extra={**item.extra, "fetch_error": str(exc)[:500]})
+    return completed
 
 
 def _channels_for_delivery(receiver: Channel, body: bytes) -> list[Channel]:

@@ -38,6 +38,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
@@ -516,6 +517,45 @@ class InstagramConnector(MetaConnector):
 
     def _public_limit(self) -> int:
         return INSTAGRAM_COMMENT_LIMIT
+
+    def complete(self, item: InboundItem, *, timeout: float) -> InboundItem:
+        """Fetch what a mention delivery leaves out (Meta sends only ids): the mentioning
+        comment, ``GET /{ig-user-id}?fields=mentioned_comment.comment_id(ID){…}``, or for a
+        caption mention the media, ``fields=mentioned_media.media_id(ID){…}``. Items that need
+        nothing are returned as they are. Raises ConnectorError."""
+        if not item.extra.get("needs_fetch") or item.kind != "mention":
+            return item
+        comment_id = str(item.extra.get("comment_id") or "")
+        media_id = str(item.extra.get("media_id") or "")
+        if comment_id:
+            field = f"mentioned_comment.comment_id({comment_id}){{id,text,timestamp,username}}"
+        else:
+            field = f"mentioned_media.media_id({media_id}){{id,caption,timestamp,username}}"
+        response = self._call(
+            "GET",
+            self.graph_url(self.instagram_account_id),
+            params={"fields": field},
+            timeout=timeout,
+        )
+        document = response.json()
+        found = document.get("mentioned_comment" if comment_id else "mentioned_media") or {}
+        if not isinstance(found, Mapping):
+            raise ConnectorError(
+                "Instagram answered the mention look-up without it", permanent=True
+            )
+        username = str(found.get("username") or "")
+        text = str(found.get("text") if comment_id else found.get("caption") or "")
+        extra = {k: v for k, v in item.extra.items() if k != "needs_fetch"}
+        return replace(
+            item,
+            # Instagram's look-up gives the username, not a user id: the username identifies
+            # the person here (the ids of other Instagram users are not shown to the brand).
+            author_id=item.author_id or f"username:{username}",
+            author_handle=username,
+            author_name=username,
+            text=text,
+            extra=extra,
+        )
 
     def _public_reply(self, reply: OutboundReply, *, timeout: float) -> SendResult:
         comment = self._required(reply.reply_to_external_id, "comment")

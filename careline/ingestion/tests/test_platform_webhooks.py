@@ -8,7 +8,9 @@ import hmac
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import respx
 from django.test import Client
 
 from careline.inbox.models import Channel, Message
@@ -202,3 +204,84 @@ def test_a_redelivered_page_event_adds_nothing(
 
     assert (first.status_code, again.status_code) == (202, 200)
     assert Message.objects.count() == 1
+
+
+IG_ACCOUNT = "17841405309211844"
+
+
+@pytest.fixture
+def instagram(db: None) -> Channel:
+    return Channel.objects.create(
+        name="shop-instagram",
+        platform="instagram",
+        external_id=IG_ACCOUNT,
+        credentials={
+            "app_secret": APP_SECRET,
+            "page_access_token": "page-token",
+            "page_id": PAGE_ID,
+            "instagram_account_id": IG_ACCOUNT,
+            "graph_host": "https://graph.test",
+        },
+    )
+
+
+@respx.mock
+def test_an_instagram_mention_is_completed_with_its_text_and_author(
+    client: Client, instagram: Channel, django_capture_on_commit_callbacks: Any
+) -> None:
+    body = fixture("meta/fixtures/instagram_mention_in_comment.json")
+    lookup = respx.get(f"https://graph.test/v21.0/{IG_ACCOUNT}").mock(
+        return_value=httpx.Response(
+            200,
+            json={
+                "id": IG_ACCOUNT,
+                "mentioned_comment": {
+                    "id": "17894227972186120",
+                    "text": "@larkspurhome the lamp you sent me flickers",
+                    "username": "jane.doe",
+                    "timestamp": "2024-06-20T16:13:20+0000",
+                },
+            },
+        )
+    )
+
+    response = post(
+        client,
+        django_capture_on_commit_callbacks,
+        "/hooks/meta/shop-instagram",
+        body,
+        **{"X-Hub-Signature-256": meta_signature(body)},
+    )
+
+    assert response.status_code == 202
+    assert "mentioned_comment.comment_id(17894227972186120)" in str(
+        lookup.calls.last.request.url.params["fields"]
+    )
+    message = Message.objects.get()
+    assert (message.text, message.author.handle, message.platform_kind) == (
+        "@larkspurhome the lamp you sent me flickers",
+        "jane.doe",
+        "mention",
+    )
+    assert "needs_fetch" not in message.extra
+
+
+@respx.mock
+def test_a_mention_whose_look_up_fails_is_kept_and_marked(
+    client: Client, instagram: Channel, django_capture_on_commit_callbacks: Any
+) -> None:
+    body = fixture("meta/fixtures/instagram_mention_in_comment.json")
+    respx.get(f"https://graph.test/v21.0/{IG_ACCOUNT}").mock(return_value=httpx.Response(500))
+
+    post(
+        client,
+        django_capture_on_commit_callbacks,
+        "/hooks/meta/shop-instagram",
+        body,
+        **{"X-Hub-Signature-256": meta_signature(body)},
+    )
+
+    message = Message.objects.get()
+    assert message.text == ""
+    assert message.extra["needs_fetch"] is True
+    assert message.extra["fetch_error"]
