@@ -199,5 +199,7 @@ def test_a_rate_limit_pauses_every_reply_on_the_channel(
     second.refresh_from_db()
     generic_channel.refresh_from_db()
     assert (second.attempt_count, second.attempts.count()) == (0, 0)
-    assert second.next_attempt_at == generic_channel.send_paused_until
-    assert generic_channel.send_paused_until > timezone.now() + timedelta(seconds=290)
+    paused_until = generic_channel.send_paused_until
+    assert paused_until is not None
+    assert second.next_attempt_at == paused_until
+    assert paused_until > timezone.now() + timedelta(seconds=290)
