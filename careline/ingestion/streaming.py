@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from careline.connectors.base import ConnectorError, InboundItem
 from careline.connectors.registry import connector_for
@@ -38,12 +38,19 @@ def streaming_channels() -> list[Channel]:
     return chosen
 
 
+def _release_connections() -> None:
+    """Drop stale database connections between items of a long-lived stream. Not inside a
+    transaction (a test's, or a caller's): closing there would end it."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 def consume(channel: Channel, items: Iterator[InboundItem]) -> int:
     """Ingest streamed items one by one. Returns how many were new."""
     created = 0
     for item in items:
         created += ingest_items(channel, [item]).created
-        close_old_connections()
+        _release_connections()
     return created
 
 
@@ -84,4 +91,4 @@ def listen_to(
             if wait(backoff):
                 return
         finally:
-            close_old_connections()
+            _release_connections()
