@@ -30,6 +30,16 @@ from careline.replies.services import queue_reply
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo-only password
 BATCH = 2000
 HISTORY_CASES = 150
+# Varied, and each names its case: platforms refuse a post that repeats an earlier one (X does).
+HISTORY_REPLIES = (
+    "Hi {name}, thanks for telling us. We've looked into it and sent you the details "
+    "privately (ref {case}). {agent}",
+    "Sorry about this, {name}. It's sorted now, and we've messaged you the details (case {case}).",
+    "Thanks for your patience, {name}! We've checked your order and the fix is on its way "
+    "(ref {case}). {agent}",
+    "{name}, we're sorry it took this long. All fixed; the details are in your messages "
+    "(ref {case}).",
+)
 CHANNEL_NAMES = {
     "x": ("larkspur-x", "@larkspurhome on X"),
     "facebook": ("larkspur-facebook", "Larkspur Home Facebook Page"),
@@ -192,8 +202,9 @@ def _handle_older_cases(people: dict[str, User], *, seed: int, now: datetime) ->
                 assign_case(case, assignee=agent, actor=people["supervisor"], reason="demo history")
                 queue_reply(
                     case,
-                    text=f"Hi {name.split()[0]}, thanks for telling us. We have looked into it "
-                    "and sent you the details privately.",
+                    text=HISTORY_REPLIES[handled % len(HISTORY_REPLIES)].format(
+                        name=name.split()[0], agent=agent.first_name, case=case.pk
+                    ),
                     public=case.visibility == "public",
                     actor=agent,
                 )
