@@ -9,7 +9,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.utils.module_loading import import_string
+from django_tasks_db.compat import TASKS_LOGGER
+from django_tasks_db.management.commands.db_worker import Command as DbWorker
 
+from careline.lib.env import env_str
 from careline.schedule import SCHEDULE
 
 log = logging.getLogger("careline.worker")
@@ -32,6 +35,17 @@ def _schedule_loop(stop: threading.Event) -> None:
         stop.wait(1.0)
 
 
+class _QuietWorker(DbWorker):
+    """django-tasks-db's worker logs every task start and finish at INFO; keep that at the
+    level CARELINE_TASK_LOG_LEVEL sets (WARNING by default) so failures still show."""
+
+    def configure_logging(self, verbosity: int) -> None:
+        super().configure_logging(verbosity)
+        level = env_str("CARELINE_TASK_LOG_LEVEL", "WARNING").upper()
+        for name in (TASKS_LOGGER, "django_tasks_db"):
+            logging.getLogger(name).setLevel(level)
+
+
 class Command(BaseCommand):
     help = "Run a task worker (django-tasks ORM queue) and enqueue the periodic sweeps."
 
@@ -44,6 +58,6 @@ class Command(BaseCommand):
         if not options["no_schedule"]:
             threading.Thread(target=_schedule_loop, args=(stop,), daemon=True).start()
         try:
-            call_command("db_worker", interval=options["interval"], reload=False, queue_name="*")
+            call_command(_QuietWorker(), interval=options["interval"], reload=False, queue_name="*")
         finally:
             stop.set()
