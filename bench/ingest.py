@@ -172,18 +172,19 @@ def main() -> None:
             f"generated {count:,} demo items ({csv_path.stat().st_size / 1e6:.1f} MB CSV) "
             f"in {time.perf_counter() - started:.1f} s; {os.cpu_count()} cores"
         )
-        if not args.skip_sqlite:
-            spawn(
-                "SQLite",
-                {"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "CARELINE_VAR_DIR": tmp},
-                csv_path,
-            )
-        if args.postgres:
-            spawn(
-                "PostgreSQL",
-                {"DATABASE_URL": fresh_postgres(args.postgres), "CARELINE_VAR_DIR": tmp},
-                csv_path,
-            )
+        for triage in ("0", "1"):
+            label = "with triage" if triage == "1" else "no triage"
+            common = {"CARELINE_VAR_DIR": tmp, "CARELINE_TRIAGE_ON_INGEST": triage}
+            if not args.skip_sqlite:
+                database = Path(tmp) / f"bench-{triage}.sqlite3"
+                spawn(
+                    f"SQLite, {label}",
+                    {**common, "DATABASE_URL": f"sqlite:///{database}"},
+                    csv_path,
+                )
+            if args.postgres:
+                url = fresh_postgres(args.postgres)
+                spawn(f"PostgreSQL, {label}", {**common, "DATABASE_URL": url}, csv_path)
 
 
 if __name__ == "__main__":
