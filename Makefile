@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 install-test: $(VENV)/.installed-test
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,accurate]"
 	touch $@
 
 demo: export CARELINE_DEMO_SINK = 1

@@ -1,6 +1,10 @@
 """Speed of the triage pipeline: load time, items/s and ms/item (1 and 2 processes).
 
-Usage: python bench/triage.py [--items N] [--batch B] [--workers 1 2]
+Usage: python bench/triage.py [--items N] [--batch B] [--workers 1 2] [--tier default accurate]
+
+``--tier accurate`` (needs ``careline[accurate]``) benchmarks the accurate tier: the full
+pipeline with complaint/offensive/sentiment from the int8 MiniLM encoder; onnxruntime uses
+the cores shared among the worker processes (2 threads for 1 worker, 1 each for 2).
 
 Texts are the TweetEval sentiment val tweets when ../shared/data is present (read, never
 stored), else generated sentences. Prints one JSON object.
@@ -57,11 +61,18 @@ def _texts(n: int) -> list[str]:
     return [pool[i % len(pool)] for i in range(n)]
 
 
-def _init_worker() -> None:
+def _threads(workers: int) -> int:
+    return max(1, (os.cpu_count() or 2) // max(1, workers))
+
+
+def _init_worker(tier: str = "default", threads: int = 2) -> None:
     global _PIPELINE
     from careline.triage.pipeline import TriagePipeline
 
-    _PIPELINE = TriagePipeline()
+    if tier == "default":
+        _PIPELINE = TriagePipeline()
+    else:
+        _PIPELINE = TriagePipeline(tier, accurate_threads=threads)
     _PIPELINE.load()
 
 
@@ -69,12 +80,12 @@ def _work(items: list[dict[str, Any]]) -> int:
     return len(_PIPELINE.run(items))
 
 
-def load_seconds() -> float:
+def load_seconds(tier: str = "default") -> float:
     """Import + load in a fresh interpreter (what a worker pays at start)."""
     code = (
         "import time; t=time.perf_counter();"
         "from careline.triage.pipeline import TriagePipeline;"
-        "TriagePipeline().load(); print(time.perf_counter()-t)"
+        f"TriagePipeline({tier!r}).load(); print(time.perf_counter()-t)"
     )
     out = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
         [sys.executable, "-c", code],
@@ -87,21 +98,23 @@ def load_seconds() -> float:
     return float(out.stdout.strip())
 
 
-def throughput(n: int, batch: int, workers: int) -> dict[str, float]:
+def throughput(n: int, batch: int, workers: int, tier: str = "default") -> dict[str, Any]:
     items = [{"id": i, "text": t} for i, t in enumerate(_texts(n))]
     chunks = [items[i : i + batch] for i in range(0, len(items), batch)]
     if workers == 1:
-        _init_worker()
+        _init_worker(tier, _threads(1))
         _work(chunks[0])  # warm-up
         start = time.perf_counter()
         done = sum(_work(c) for c in chunks)
     else:
-        with ProcessPoolExecutor(workers, initializer=_init_worker) as pool:
+        init = (tier, _threads(workers))
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=init) as pool:
             list(pool.map(_work, chunks[:workers]))  # warm-up: both workers loaded
             start = time.perf_counter()
             done = sum(pool.map(_work, chunks))
     seconds = time.perf_counter() - start
     return {
+        "tier": tier,
         "workers": workers,
         "items": done,
         "items_per_s": round(done / seconds),
@@ -109,12 +122,20 @@ def throughput(n: int, batch: int, workers: int) -> dict[str, float]:
     }
 
 
-def cli_end_to_end(n: int, workers: int) -> dict[str, float]:
+def cli_end_to_end(n: int, workers: int, tier: str = "default") -> dict[str, Any]:
     """``careline triage --workers N`` on n JSON lines, start-up and JSON included."""
     lines = "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(_texts(n)))
     start = time.perf_counter()
     out = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, "-m", "careline.triage.cli", "triage", "--workers", str(workers)],
+        [
+            sys.executable,
+            "-m",
+            "careline.triage.cli",
+            "triage",
+            "--workers",
+            str(workers),
+            *(["--tier", tier] if tier != "default" else []),
+        ],
         input=lines,
         capture_output=True,
         text=True,
@@ -124,7 +145,7 @@ def cli_end_to_end(n: int, workers: int) -> dict[str, float]:
     )
     seconds = time.perf_counter() - start
     done = out.stdout.count("\n")
-    return {"workers": workers, "items": done, "items_per_s": round(done / seconds)}
+    return {"tier": tier, "workers": workers, "items": done, "items_per_s": round(done / seconds)}
 
 
 def main() -> None:
@@ -132,15 +153,19 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=512)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--tier", nargs="+", choices=["default", "accurate"], default=["default"])
     args = parser.parse_args()
-    loads = sorted(load_seconds() for _ in range(3))
-    report = {
-        "load_seconds_median": round(loads[1], 3),
-        "cpu_count": os.cpu_count(),
-        "batch": args.batch,
-        "runs": [throughput(args.items, args.batch, w) for w in args.workers],
-        "cli_end_to_end": [cli_end_to_end(args.items, w) for w in args.workers],
-    }
+    report: dict[str, Any] = {"cpu_count": os.cpu_count(), "batch": args.batch}
+    for tier in args.tier:
+        loads = sorted(load_seconds(tier) for _ in range(3))
+        key = "" if tier == "default" else f"{tier}_"
+        report[f"{key}load_seconds_median"] = round(loads[1], 3)
+    report["runs"] = [
+        throughput(args.items, args.batch, w, tier) for tier in args.tier for w in args.workers
+    ]
+    report["cli_end_to_end"] = [
+        cli_end_to_end(args.items, w, tier) for tier in args.tier for w in args.workers
+    ]
     print(json.dumps(report, indent=2))
 
 
