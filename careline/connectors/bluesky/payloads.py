@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from careline.connectors.base import InboundItem, PayloadError
+from careline.lib.times import parse_iso_datetime
 
 POST_COLLECTION = "app.bsky.feed.post"
 # Notification reasons careline turns into items: someone wrote to or about the brand.
@@ -17,22 +18,8 @@ MAX_NOTIFICATIONS_PER_BODY = 1000
 
 
 def parse_datetime(value: Any) -> datetime | None:
-    """An aware UTC datetime from an AT Protocol datetime string, or None if it is not one.
-
-    Naive values are read as UTC: the lexicon requires an offset, but clients are not all strict.
-    """
-    if not isinstance(value, str) or not value.strip():
-        return None
-    raw = value.strip()
-    if raw[-1] in "zZ":
-        raw = raw[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    """An aware UTC datetime from the platform's ISO 8601 string, or None (see lib.times)."""
+    return parse_iso_datetime(value)
 
 
 def format_datetime(moment: datetime) -> str:

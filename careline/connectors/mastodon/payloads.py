@@ -11,7 +11,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +20,7 @@ import httpx
 
 from careline.connectors.base import ConnectorError, InboundItem, PayloadError, ReplyMode
 from careline.lib.text import grapheme_count
+from careline.lib.times import parse_iso_datetime
 
 log = logging.getLogger(__name__)
 
@@ -147,18 +148,8 @@ def html_to_text(html: str) -> str:
 
 
 def parse_datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    raw = value.strip()
-    if raw[-1] in "zZ":
-        raw = raw[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    """An aware UTC datetime from the platform's ISO 8601 string, or None (see lib.times)."""
+    return parse_iso_datetime(value)
 
 
 def id_order(value: str) -> tuple[int, str]:
