@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import subprocess
@@ -108,7 +109,12 @@ def throughput(n: int, batch: int, workers: int, tier: str = "default") -> dict[
         done = sum(_work(c) for c in chunks)
     else:
         init = (tier, _threads(workers))
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=init) as pool:
+        # onnxruntime's thread pool does not survive fork() once this process has loaded it
+        # (the 1-worker run above): the accurate tier's workers are spawned instead.
+        context = multiprocessing.get_context("spawn") if tier == "accurate" else None
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_init_worker, initargs=init
+        ) as pool:
             list(pool.map(_work, chunks[:workers]))  # warm-up: both workers loaded
             start = time.perf_counter()
             done = sum(pool.map(_work, chunks))

@@ -538,7 +538,7 @@ def train_accurate(
         },
         "config": dataclasses.asdict(config),
         "data_sha256": data_sha,
-        "data_files": sorted(f"{f.parent.name}/{f.name}" for f in files),
+        "data_files": sorted({f"{f.parent.name}/{f.name}" for f in files}),
         "train_sizes": {t: len(d.y) for t, d in data.items()},
         "training_seconds": timings,
         "sizes_bytes": {"onnx_fp32": fp32_size},
@@ -616,11 +616,18 @@ def train_accurate(
                 y[done], oof_int8[done], [d for d, k in zip(domains, done, strict=True) if k]
             )
             log(f"{name}: running figures {part}")
+            scope = (
+                f"stratified {config.cv_folds}-fold CV"
+                if fold + 1 == config.cv_folds
+                else f"the first {fold + 1} of {config.cv_folds} folds of a stratified "
+                f"{config.cv_folds}-fold split (a held-out {100 * (fold + 1) // config.cv_folds}%"
+                " of the tweets)"
+            )
             cv: dict[str, Any] = {
                 "protocol": (
-                    f"stratified {config.cv_folds}-fold CV (label x domain, seed 0) of stage 2 "
-                    "from the shared stage-1 weights (which never saw a complaint); each fold "
-                    "exported, int8-quantised and scored through onnxruntime"
+                    f"{scope} (label x domain, seed 0) of stage 2 from the shared stage-1 "
+                    "weights (which never saw a complaint); each fold's model exported, "
+                    "int8-quantised and scored through onnxruntime"
                 ),
                 "folds_done": fold + 1,
                 "int8": part,

@@ -112,21 +112,28 @@ def test_probabilities_are_distributions_in_input_order(model: AccurateModel) ->
     assert probs["complaint"][0, 1] > probs["complaint"][1, 1]
 
 
-def test_scores_are_deterministic_and_independent_of_the_batch(model: AccurateModel) -> None:
+def test_scores_are_deterministic(model: AccurateModel) -> None:
     texts = [f"order {i} is late again, where is my refund" for i in range(40)] + HOSTILE[:2]
     first = model.probabilities(texts)
     second = model.probabilities(texts)
-    alone = model.probabilities(texts[5:6])
-    fresh = AccurateModel(ACCURATE_DIR)
-    third = fresh.probabilities(texts)
+    third = AccurateModel(ACCURATE_DIR).probabilities(texts)
     for task in TASKS:
         assert np.array_equal(first[task], second[task])
         assert np.array_equal(first[task], third[task])
-        # Dynamic int8 quantisation scales activations per run (and the batch is padded to its
-        # longest item), so an item's scores move by up to ~0.01 with the other items of its
-        # batch (measured; docs/triage.md, limits); the label does not.
-        assert np.allclose(first[task][5], alone[task][0], atol=0.05)
-        assert int(np.argmax(first[task][5])) == int(np.argmax(alone[task][0]))
+
+
+def test_a_texts_scores_do_not_depend_on_its_batch_mates(model: AccurateModel) -> None:
+    # Dynamic int8 quantisation scales activations over the input tensor, so by default each
+    # text runs on its own; batch_size > 1 is the faster, approximate mode.
+    texts = [f"order {i} is late again, where is my refund" for i in range(40)]
+    texts += ["thanks, all sorted now!!! " * 5, "you are useless", HOSTILE[8]]
+    together = model.probabilities(texts)
+    batched = AccurateModel(ACCURATE_DIR, batch_size=16).probabilities(texts)
+    for row in range(0, len(texts), 7):
+        alone = model.probabilities([texts[row]])
+        for task in TASKS:
+            assert np.array_equal(together[task][row], alone[task][0])
+            assert np.allclose(batched[task][row], alone[task][0], atol=0.35)
 
 
 def test_hostile_and_empty_texts_are_handled(model: AccurateModel) -> None:
