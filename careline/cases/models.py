@@ -69,6 +69,31 @@ class Conversation(models.Model):
     triage_has_private_data = models.BooleanField(default=False, db_default=False)
     triage_legitimacy = models.CharField(max_length=16, blank=True, default="", db_default="")
     triaged_at = models.DateTimeField(null=True, blank=True)
+    # SLA clocks (careline.sla; docs/sla.md "Wiring notes"): the policy in force and the facts
+    # the pure clocks are computed from, plus the next due and warning times, indexed, so the
+    # inbox orders "most urgent first" and the sweeper finds what is due in SQL.
+    sla_policy = models.CharField(max_length=64, blank=True, default="", db_default="")
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    last_agent_reply_at = models.DateTimeField(null=True, blank=True)
+    customer_waiting_since = models.DateTimeField(
+        null=True, blank=True, help_text="Oldest inbound message not yet answered."
+    )
+    sla_next_due_at = models.DateTimeField(null=True, blank=True)
+    sla_next_warn_at = models.DateTimeField(null=True, blank=True)
+    sla_breached_at = models.DateTimeField(null=True, blank=True)
+    # Escalation (careline.escalations): when the escalation's owner must have acted.
+    escalation_due_at = models.DateTimeField(null=True, blank=True)
+    escalation_reason = models.TextField(blank=True, default="", db_default="")
+    # "No one ignored": an explicit, recorded decision not to reply (spam, duplicate, …).
+    no_reply_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
+    no_reply_at = models.DateTimeField(null=True, blank=True)
+    no_reply_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Follow-up (careline.followup): the next reminder while the case waits on us, and when a
+    # resolution was proposed to the customer (then we ask whether it is acceptable).
+    followup_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_proposed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -89,6 +114,15 @@ class Conversation(models.Model):
             models.Index(
                 fields=["triage_legitimacy", "last_message_at"],
                 name="conversation_legitimacy",
+            ),
+            models.Index(fields=["sla_next_due_at", "created_at"], name="conversation_sla_due"),
+            models.Index(fields=["sla_next_warn_at"], name="conversation_sla_warn"),
+            models.Index(fields=["escalation_due_at"], name="conversation_escalation_due"),
+            models.Index(fields=["followup_due_at"], name="conversation_followup_due"),
+            models.Index(
+                fields=["triage_kind", "created_at"],
+                condition=models.Q(first_response_at__isnull=True, no_reply_at__isnull=True),
+                name="conversation_unanswered",
             ),
         ]
 
@@ -117,6 +151,25 @@ class EventKind(models.TextChoices):
     TRIAGE_CORRECTED = "triage_corrected", "Triage corrected"
     MODERATION_REQUESTED = "moderation_requested", "Moderation requested"
     MODERATION_FAILED = "moderation_failed", "Moderation failed"
+    MODERATION_REFUSED = "moderation_refused", "Moderation refused"
+    NO_REPLY_DECIDED = "no_reply_decided", "Decided not to reply"
+    REPLY_HELD = "reply_held", "Reply held for approval"
+    REPLY_APPROVED = "reply_approved", "Reply approved"
+    REPLY_REJECTED = "reply_rejected", "Reply rejected"
+    SLA_WARNING = "sla_warning", "SLA warning"
+    SLA_BREACHED = "sla_breached", "SLA breached"
+    ESCALATED = "escalated", "Escalated"
+    PRIORITY_CHANGED = "priority_changed", "Priority changed"
+    TEAM_ASSIGNED = "team_assigned", "Team assigned"
+    NOTIFIED = "notified", "Notification sent"
+    NOTIFICATION_FAILED = "notification_failed", "Notification failed"
+    HANDOVER = "handover", "Handover note"
+    REMINDER = "reminder", "Follow-up reminder"
+    RESOLUTION_CHECK = "resolution_check", "Asked whether the resolution is acceptable"
+    SURVEY_SENT = "survey_sent", "Satisfaction survey sent"
+    SURVEY_ANSWERED = "survey_answered", "Satisfaction survey answered"
+    STORY_CONSENT = "story_consent", "Success-story consent"
+    STORY_DRAFTED = "story_drafted", "Success story drafted"
 
 
 class AppendOnlyError(RuntimeError):

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from careline.assessments.services import assess_messages
+from careline.cases import hooks as cases_hooks
 from careline.cases.models import CaseEvent, Conversation, EventKind, Priority
 from careline.cases.workflow import OPEN_STATUSES, Status
 from careline.connectors.base import Action, Connector, ConnectorError, InboundItem, PayloadError
@@ -39,6 +40,7 @@ class IngestResult:
     changed: int = 0  # edits, deletions, (un)hiding applied to stored items
     ignored: int = 0  # changes to items never stored
     message_ids: list[int] = field(default_factory=list)
+    conversation_ids: list[int] = field(default_factory=list)  # cases that got a new message
 
     def add(self, other: IngestResult) -> None:
         self.created += other.created
@@ -47,6 +49,7 @@ class IngestResult:
         self.duplicates += other.duplicates
         self.conversations_created += other.conversations_created
         self.message_ids.extend(other.message_ids)
+        self.conversation_ids.extend(other.conversation_ids)
 
 
 def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestResult:
@@ -70,6 +73,7 @@ def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestResult
         _store(channel, fresh, authors, decisions, result)
         # Triage in the same transaction: no stored item is ever without its assessment.
         assess_messages(result.message_ids)
+        cases_hooks.inbound_stored(result.conversation_ids)
     return result
 
 
@@ -390,6 +394,7 @@ def _store(
     )
     result.created = len(message_rows)
     result.message_ids = message_ids
+    result.conversation_ids = sorted({row[2] for row in message_rows})
 
     reopen_events: list[CaseEvent] = []
     if existing:
