@@ -8,9 +8,26 @@ messages to the customer) is queued with ``transaction.on_commit``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 
 def inbound_stored(conversation_ids: Sequence[int]) -> None:
     """A batch of inbound messages was stored and triaged in these cases."""
     if not conversation_ids:
         return
+
+
+def reply_queued(conversation_id: int, *, public: bool, system: bool, at: datetime) -> None:
+    """A reply to the customer was queued (``system``: careline sent it, not an agent)."""
+
+
+def status_changed(conversation_id: int, *, previous: str, to: str, at: datetime) -> None:
+    """The case moved from status ``previous`` to ``to``."""
+
+
+def priority_changed(conversation_id: int, *, previous: str, to: str, at: datetime) -> None:
+    """The case's priority changed (SLA targets follow the priority)."""
+
+
+def sla_breached(conversation_id: int, *, clock: str, reason: str, at: datetime) -> None:
+    """An SLA clock of the case passed its due time (recorded once per clock cycle)."""

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from careline.accounts.access import can_assign_to
 from careline.accounts.models import User
+from careline.cases import hooks
 from careline.cases.models import CaseEvent, Conversation, EventKind
 from careline.cases.workflow import Status, TransitionError, check_transition
 
@@ -48,6 +49,7 @@ def transition_case(
             data={"from": previous, "to": str(target)},
             created_at=now,
         )
+        hooks.status_changed(case.pk, previous=previous, to=str(target), at=now)
     return case
 
 

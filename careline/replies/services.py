@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from careline.accounts.models import User
+from careline.cases import hooks as cases_hooks
 from careline.cases.models import CaseEvent, Conversation, EventKind
 from careline.cases.services import CaseActionError, open_if_new
 from careline.connectors.base import (
@@ -42,9 +43,10 @@ STUCK_SENDING_AFTER = timedelta(minutes=5)
 
 
 def queue_reply(
-    conversation: Conversation, *, text: str, public: bool, actor: User
+    conversation: Conversation, *, text: str, public: bool, actor: User | None
 ) -> OutboundMessage:
-    """Store a reply and queue its delivery.
+    """Store a reply and queue its delivery. ``actor`` None: careline itself sends it (an
+    escalation notice, a survey link), which does not count as the team's answer.
 
     Raises CaseActionError for an invalid reply, including one the platform would refuse
     (a closed messaging window, a second private reply to a comment, too long): the agent
@@ -117,7 +119,9 @@ def queue_reply(
             data={"outbound": outbound.pk, "mode": str(mode)},
             created_at=now,
         )
-        open_if_new(conversation, actor=actor, reason="first reply sent")
+        if actor is not None:
+            open_if_new(conversation, actor=actor, reason="first reply sent")
+        cases_hooks.reply_queued(conversation.pk, public=public, system=actor is None, at=now)
         transaction.on_commit(lambda: tasks.deliver_outbound.enqueue(outbound.pk))
     return outbound
 
