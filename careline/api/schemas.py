@@ -39,7 +39,12 @@ class EventOut(Schema):
 
 class ConversationTriageOut(Schema):
     kind: str = Field(description="Kind of the case's most severe message.")
-    severity: int = Field(description="Highest severity (0-100) of the case's messages.")
+    severity: int = Field(
+        description="Highest severity (0-100) of the case's messages, raised by its context."
+    )
+    severity_context: str = Field(
+        description="Why the context raised it (repeated contact, reach, pile-on), or empty."
+    )
     sentiment: str = Field(description="Sentiment of the case's latest message.")
     topic: str = Field(description="Topic slug of the case's most severe message.")
     has_private_data: bool = Field(description="Whether any message exposes private data.")
@@ -80,6 +85,7 @@ class ConversationOut(Schema):
         return {
             "kind": obj.triage_kind,
             "severity": obj.triage_severity,
+            "severity_context": obj.triage_context,
             "sentiment": obj.triage_sentiment,
             "topic": obj.triage_topic,
             "has_private_data": obj.triage_has_private_data,

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from careline.accounts.models import User
 from careline.assessments import conf
+from careline.assessments.context import context_severity, load_contexts, raised
 from careline.assessments.evidence import text_hash
 from careline.assessments.legitimacy import (
     LegitimacyChecker,
@@ -378,6 +379,12 @@ def refresh_summaries(conversation_ids: Iterable[int]) -> None:
     if not grouped:
         return
     summaries = [(conversation_id, summarise(rows)) for conversation_id, rows in grouped.items()]
+    contexts = load_contexts(dict(summaries))
+    for conversation_id, summary in summaries:
+        extra = context_severity(contexts[conversation_id]) if conversation_id in contexts else None
+        summary["context"] = extra.reason if extra else ""
+        if extra:
+            summary["severity"] = raised(summary["severity"], extra)
     _write_summaries(summaries, timezone.now())
 
 
@@ -388,6 +395,7 @@ _SUMMARY_COLUMNS = (
     ("triage_topic", "topic", "text"),
     ("triage_has_private_data", "private", "boolean"),
     ("triage_legitimacy", "legitimacy", "text"),
+    ("triage_context", "context", "text"),
 )
 
 

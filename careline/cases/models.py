@@ -69,6 +69,8 @@ class Conversation(models.Model):
     triage_has_private_data = models.BooleanField(default=False, db_default=False)
     triage_legitimacy = models.CharField(max_length=16, blank=True, default="", db_default="")
     triaged_at = models.DateTimeField(null=True, blank=True)
+    # Why the case's severity is above its messages' (careline.assessments.context).
+    triage_context = models.CharField(max_length=300, blank=True, default="", db_default="")
     # SLA clocks (careline.sla; docs/sla.md "Wiring notes"): the policy in force and the facts
     # the pure clocks are computed from, plus the next due and warning times, indexed, so the
     # inbox orders "most urgent first" and the sweeper finds what is due in SQL.

@@ -44,6 +44,15 @@ class InboundItem:
     kind: str = ""
     # Unknown or extra fields worth keeping (e.g. Instagram media id, attachment URLs).
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # The author's follower count when the platform sends it (X, Mastodon): their reach.
+    author_followers: int | None = None
+
+
+def follower_count(value: Any) -> int | None:
+    """A platform's follower count as an int, or None when it is absent or not a count."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
 
 
 class ReplyMode(StrEnum):

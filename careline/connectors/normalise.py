@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from careline.connectors.base import InboundItem, PayloadError
+from careline.connectors.base import InboundItem, PayloadError, follower_count
 
 MAX_ID_CHARS = 128
 _TRUE = {"public", "true", "1", "yes"}
@@ -82,6 +82,7 @@ def item_from_record(record: Mapping[str, Any], *, max_text_chars: int) -> Inbou
         flat.setdefault("author_id", author.get("id"))
         flat.setdefault("author_handle", author.get("handle"))
         flat.setdefault("author_name", author.get("name"))
+        flat.setdefault("author_followers", author.get("followers"))
     visibility = flat.get("visibility", flat.get("public"))
     return InboundItem(
         external_id=_text_field(flat, "id", required=True, limit=MAX_ID_CHARS),
@@ -92,4 +93,17 @@ def item_from_record(record: Mapping[str, Any], *, max_text_chars: int) -> Inbou
         created_at=parse_timestamp(flat.get("created_at")),
         public=parse_visibility(visibility),
         reply_to=_text_field(flat, "reply_to", required=False, limit=MAX_ID_CHARS),
+        author_followers=_followers_field(flat.get("author_followers")),
     )
+
+
+def _followers_field(value: Any) -> int | None:
+    """Optional follower count: a whole number ≥ 0 (CSV gives it as text); blank is None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    count = follower_count(value)
+    if count is None:
+        raise PayloadError("author_followers must be a whole number of 0 or more")
+    return count

@@ -90,6 +90,8 @@ class Author(models.Model):
         Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="authors"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Reach, as the platform last reported it (X, Mastodon); None where it never says.
+    followers = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -165,6 +165,13 @@ def _authors_for(platform: str, items: Iterable[InboundItem]) -> dict[str, int]:
     wanted: dict[str, InboundItem] = {}
     for item in items:
         wanted.setdefault(item.author_id, item)
+    # The newest follower count of each person in the batch (items may come in any order).
+    reach: dict[str, tuple[datetime, int]] = {}
+    for item in items:
+        if item.author_followers is not None:
+            seen = reach.get(item.author_id)
+            if seen is None or item.created_at >= seen[0]:
+                reach[item.author_id] = (item.created_at, item.author_followers)
     found = dict(
         Author.objects.filter(platform=platform, external_id__in=list(wanted)).values_list(
             "external_id", "pk"
@@ -185,9 +192,27 @@ def _authors_for(platform: str, items: Iterable[InboundItem]) -> dict[str, int]:
         author_ids = bulk.allocate_ids(Author, len(missing))
         bulk.insert_rows(
             Author,
-            ("id", "platform", "external_id", "handle", "name", "customer", "created_at"),
+            (
+                "id",
+                "platform",
+                "external_id",
+                "handle",
+                "name",
+                "customer",
+                "created_at",
+                "followers",
+            ),
             [
-                (pk, platform, i.author_id, i.author_handle, i.author_name, customer, now)
+                (
+                    pk,
+                    platform,
+                    i.author_id,
+                    i.author_handle,
+                    i.author_name,
+                    customer,
+                    now,
+                    reach[i.author_id][1] if i.author_id in reach else None,
+                )
                 for pk, customer, i in zip(author_ids, customer_ids, missing, strict=True)
             ],
             # A concurrent batch may have stored the same person a moment ago.
@@ -198,7 +223,22 @@ def _authors_for(platform: str, items: Iterable[InboundItem]) -> dict[str, int]:
                 platform=platform, external_id__in=[i.author_id for i in missing]
             ).values_list("external_id", "pk")
         )
+    _refresh_reach(found, reach, skip={i.author_id for i in missing})
     return found
+
+
+def _refresh_reach(
+    found: dict[str, int], reach: dict[str, tuple[datetime, int]], *, skip: set[str]
+) -> None:
+    """Keep known people's follower counts current (one UPDATE per changed person; most
+    batches carry none, and a person's count rarely changes between their posts)."""
+    wanted = {found[key]: count for key, (_, count) in reach.items() if key not in skip}
+    if not wanted:
+        return
+    current = dict(Author.objects.filter(pk__in=list(wanted)).values_list("pk", "followers"))
+    for pk, count in wanted.items():
+        if current.get(pk) != count:
+            Author.objects.filter(pk=pk).update(followers=count)
 
 
 def _decide_threads(

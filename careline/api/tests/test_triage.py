@@ -55,6 +55,7 @@ def test_a_case_carries_its_triage_summary(
     assert body["triage"] == {
         "kind": "complaint",
         "severity": 100,
+        "severity_context": "",
         "sentiment": "neutral",
         "topic": "payment_billing",
         "has_private_data": True,

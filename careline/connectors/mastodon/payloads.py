@@ -18,7 +18,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from careline.connectors.base import ConnectorError, InboundItem, PayloadError, ReplyMode
+from careline.connectors.base import (
+    ConnectorError,
+    InboundItem,
+    PayloadError,
+    ReplyMode,
+    follower_count,
+)
 from careline.lib.text import grapheme_count
 from careline.lib.times import parse_iso_datetime
 
@@ -248,6 +254,7 @@ def item_from_notification(
         reply_to=str(status.get("in_reply_to_id") or ""),
         kind="dm" if visibility == "direct" else "mention",
         extra=extra,
+        author_followers=follower_count(account.get("followers_count")),
     )
 
 

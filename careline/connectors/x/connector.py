@@ -73,7 +73,7 @@ TWEET_FIELDS = (
     "note_tweet"
 )
 EXPANSIONS = "author_id,referenced_tweets.id"
-USER_FIELDS = "username,name"
+USER_FIELDS = "username,name,public_metrics"
 MENTIONS_PAGE_SIZE = 100
 # A poll walks at most this many pages; a longer backlog is finished by the next polls.
 MAX_PAGES_PER_POLL = 10

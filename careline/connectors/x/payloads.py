@@ -26,7 +26,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from careline.connectors.base import Action, InboundItem, PayloadError
+from careline.connectors.base import Action, InboundItem, PayloadError, follower_count
 from careline.connectors.normalise import parse_timestamp
 
 log = logging.getLogger(__name__)
@@ -162,6 +162,15 @@ def _users_map(document: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return users
 
 
+def _followers(user: Mapping[str, Any]) -> int | None:
+    """The follower count of a v1.1 user (``followers_count``) or a v2 user
+    (``public_metrics.followers_count``); None when absent or not a count."""
+    count = user.get("followers_count")
+    if count is None:
+        count = as_object(user.get("public_metrics")).get("followers_count")
+    return follower_count(count)
+
+
 def _user_names(user: Mapping[str, Any]) -> tuple[str, str]:
     """(handle, display name) from a v1.1 (``screen_name``) or v2 (``username``) user."""
     return _handle(user.get("screen_name") or user.get("username")), _id(user.get("name"))
@@ -240,6 +249,7 @@ def item_from_v1_tweet(tweet: Mapping[str, Any], *, max_text_chars: int) -> Inbo
         reply_to=_id(tweet.get("in_reply_to_status_id_str")),
         kind="tweet",
         extra=extra,
+        author_followers=_followers(user),
     )
 
 
@@ -269,7 +279,8 @@ def item_from_v2_tweet(
     if urls:
         extra["urls"] = urls
     created = tweet.get("created_at")
-    handle, name = _user_names(as_object(users.get(author_id)) or as_object(tweet.get("author")))
+    author = as_object(users.get(author_id)) or as_object(tweet.get("author"))
+    handle, name = _user_names(author)
     return InboundItem(
         external_id=tweet_id,
         author_id=author_id,
@@ -282,6 +293,7 @@ def item_from_v2_tweet(
         indirect=indirect,
         kind="tweet",
         extra=extra,
+        author_followers=_followers(author),
     )
 
 

@@ -19,7 +19,7 @@ FIELDS = {
     "tweet.fields": "author_id,created_at,conversation_id,in_reply_to_user_id,"
     "referenced_tweets,entities,lang,note_tweet",
     "expansions": "author_id,referenced_tweets.id",
-    "user.fields": "username,name",
+    "user.fields": "username,name,public_metrics",
 }
 PAGE1_TOKEN = "7140dibdnow9c7btw3w29grvxfcgvpb9n9coehpk7xz5i"
 
