@@ -169,6 +169,10 @@ CARELINE_MAX_WEBHOOK_BYTES = env_int("CARELINE_MAX_WEBHOOK_BYTES", 1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = CARELINE_MAX_WEBHOOK_BYTES + 1024
 CARELINE_OUTBOUND_TIMEOUT = float(env_str("CARELINE_OUTBOUND_TIMEOUT", "10"))
 CARELINE_SWEEP_AFTER_SECONDS = env_int("CARELINE_SWEEP_AFTER_SECONDS", 60)
+# Replies (careline.replies): where public replies send people privately when the platform has
+# no direct messages, and the refund/credit an agent may offer without a supervisor's approval.
+CARELINE_SUPPORT_EMAIL = env_str("CARELINE_SUPPORT_EMAIL", "support@example.com")
+CARELINE_DEFAULT_CONCESSION_LIMIT = env_str("CARELINE_DEFAULT_CONCESSION_LIMIT", "25")
 # Triage every inbound batch as it is stored (careline.assessments); off for benchmarks.
 CARELINE_TRIAGE_ON_INGEST = env_bool("CARELINE_TRIAGE_ON_INGEST", True)
 
