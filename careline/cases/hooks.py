@@ -15,18 +15,31 @@ def inbound_stored(conversation_ids: Sequence[int]) -> None:
     """A batch of inbound messages was stored and triaged in these cases."""
     if not conversation_ids:
         return
+    from careline.sla.services import refresh_sla
+
+    refresh_sla(conversation_ids)
 
 
 def reply_queued(conversation_id: int, *, public: bool, system: bool, at: datetime) -> None:
     """A reply to the customer was queued (``system``: careline sent it, not an agent)."""
+    from careline.sla.services import record_agent_reply
+
+    if not system:  # an automatic message is not the team's answer
+        record_agent_reply(conversation_id, at=at)
 
 
 def status_changed(conversation_id: int, *, previous: str, to: str, at: datetime) -> None:
     """The case moved from status ``previous`` to ``to``."""
+    from careline.sla.services import record_status_change
+
+    record_status_change(conversation_id, previous=previous, to=to, at=at)
 
 
 def priority_changed(conversation_id: int, *, previous: str, to: str, at: datetime) -> None:
     """The case's priority changed (SLA targets follow the priority)."""
+    from careline.sla.services import refresh_sla
+
+    refresh_sla([conversation_id], now=at)
 
 
 def sla_breached(conversation_id: int, *, clock: str, reason: str, at: datetime) -> None:
