@@ -31,4 +31,14 @@ SCHEDULE: tuple[Periodic, ...] = (
         30,
         "retry replies whose delivery failed for a temporary reason, when their back-off is over",
     ),
+    Periodic(
+        "careline.escalations.tasks.sweep_notifications",
+        30,
+        "retry team notifications (e-mail, chat) that failed for a temporary reason",
+    ),
+    Periodic(
+        "careline.escalations.tasks.sweep_overdue_escalations",
+        60,
+        "tell the owner's supervisor, once, when an escalation passes its due time unanswered",
+    ),
 )

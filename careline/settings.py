@@ -175,6 +175,21 @@ CARELINE_SUPPORT_EMAIL = env_str("CARELINE_SUPPORT_EMAIL", "support@example.com"
 CARELINE_DEFAULT_CONCESSION_LIMIT = env_str("CARELINE_DEFAULT_CONCESSION_LIMIT", "25")
 # Triage every inbound batch as it is stored (careline.assessments); off for benchmarks.
 CARELINE_TRIAGE_ON_INGEST = env_bool("CARELINE_TRIAGE_ON_INGEST", True)
+# Escalation rules run on every inbound batch, in a task after the ingest commits.
+CARELINE_ESCALATE_ON_INGEST = env_bool("CARELINE_ESCALATE_ON_INGEST", True)
+# An escalation whose rules set no due time is due this many minutes after it happens.
+CARELINE_ESCALATION_DEFAULT_DUE_MINUTES = env_int("CARELINE_ESCALATION_DEFAULT_DUE_MINUTES", 60)
+
+# Notifications by e-mail: printed to the console unless an SMTP server is configured.
+CARELINE_EMAIL_FROM = env_str("CARELINE_EMAIL_FROM", "careline <careline@localhost>")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 
 LOGGING = {
     "version": 1,

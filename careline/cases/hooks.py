@@ -18,6 +18,9 @@ def inbound_stored(conversation_ids: Sequence[int]) -> None:
     from careline.sla.services import refresh_sla
 
     refresh_sla(conversation_ids)
+    from careline.escalations.services import after_inbound
+
+    after_inbound(conversation_ids)
 
 
 def reply_queued(conversation_id: int, *, public: bool, system: bool, at: datetime) -> None:
@@ -44,3 +47,6 @@ def priority_changed(conversation_id: int, *, previous: str, to: str, at: dateti
 
 def sla_breached(conversation_id: int, *, clock: str, reason: str, at: datetime) -> None:
     """An SLA clock of the case passed its due time (recorded once per clock cycle)."""
+    from careline.escalations.services import after_sla_breach
+
+    after_sla_breach(conversation_id)

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from careline.web import views
 
@@ -27,4 +27,5 @@ urlpatterns = [
     path("settings/channels/new/", views.channel_new, name="channel-new"),
     path("settings/topics/", views.topics, name="topics"),
     path("settings/topics/<int:pk>/", views.topic_edit, name="topic-edit"),
+    path("", include("careline.web.escalation_urls")),
 ]
