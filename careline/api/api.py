@@ -12,6 +12,8 @@ from ninja.errors import AuthenticationError
 
 from careline.api.auth import BearerToken
 from careline.api.routers import conversations, messages
+from careline.api.routers import followup as followup_router
+from careline.api.routers import replies as replies_router
 from careline.cases.services import CaseActionError
 
 api = NinjaAPI(
@@ -23,6 +25,8 @@ api = NinjaAPI(
 )
 api.add_router("/conversations", conversations.router)
 api.add_router("/messages", messages.router)
+api.add_router("/followup", followup_router.router)
+api.add_router("/replies", replies_router.router)
 
 
 @api.exception_handler(CaseActionError)

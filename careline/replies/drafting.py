@@ -230,7 +230,7 @@ def case_variables(
     conversation: Conversation, *, agent: User | None, public: bool, purpose: str = "initial"
 ) -> dict[str, str]:
     """The playbook variables this case supplies ("" where it has none)."""
-    order, product = ("", "") if public else _order_and_product(conversation)
+    order, product = ("", "") if public else order_and_product(conversation)
     return {
         "customer_name": customer_first_name(conversation),
         "order": order,
@@ -346,7 +346,7 @@ def _inbound(conversation: Conversation) -> list[Message]:
     )
 
 
-def _order_and_product(conversation: Conversation) -> tuple[str, str]:
+def order_and_product(conversation: Conversation) -> tuple[str, str]:
     """The order the customer named (from the private-data spans of their messages, else the
     legitimacy evidence) and the first item of it when the order is imported."""
     from careline.assessments.evidence import order_keys

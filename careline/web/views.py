@@ -35,7 +35,7 @@ from careline.cases.services import CaseActionError, add_note, assign_case, tran
 from careline.inbox.channels import NEEDS, ChannelSetupError, add_channel
 from careline.inbox.models import Channel, Direction, Message, Platform
 from careline.inbox.selectors import conversation_events, conversation_thread, inbox_conversations
-from careline.replies.services import queue_reply
+from careline.replies.approval import send_or_hold_reply
 from careline.web.forms import (
     AssignForm,
     ChannelForm,
@@ -102,11 +102,17 @@ def conversation_reply(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
-            queue_reply(case, text=form.cleaned_data["text"], public=form.is_public, actor=actor)
+            sent = send_or_hold_reply(
+                case, text=form.cleaned_data["text"], public=form.is_public, actor=actor
+            )
         except CaseActionError as exc:
             _refused(request, exc)
         else:
-            messages.success(request, "Reply queued for delivery.")
+            if sent.held is not None:
+                why = "; ".join(sent.held.approval_reasons)
+                messages.warning(request, f"Reply held for a supervisor's approval: {why}")
+            else:
+                messages.success(request, "Reply queued for delivery.")
             return _done(request, case)
     return _render_case(request, case, failed=True, reply_form=form)
 

@@ -2,6 +2,8 @@
 
 # No `from __future__ import annotations`: ninja reads the endpoint annotations at runtime,
 # through decorators (paginate) whose module cannot resolve string annotations.
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
@@ -12,6 +14,7 @@ from careline.accounts.access import get_conversation_for_user
 from careline.accounts.models import User
 from careline.api.auth import api_user
 from careline.api.paging import Paging
+from careline.api.routers.replies import HeldReplyOut, held_out
 from careline.api.schemas import (
     AssignIn,
     ConversationDetailOut,
@@ -26,7 +29,7 @@ from careline.cases.models import Conversation
 from careline.cases.services import assign_case, transition_case
 from careline.inbox.models import Message
 from careline.inbox.selectors import conversation_thread
-from careline.replies.services import queue_reply
+from careline.replies.approval import send_or_hold_reply
 
 router = Router(tags=["conversations"])
 
@@ -60,11 +63,21 @@ def list_conversation_messages(request: HttpRequest, conversation_id: int) -> Qu
     return conversation_thread(_conversation(api_user(request), conversation_id))
 
 
-@router.post("/{conversation_id}/replies", response={201: MessageOut}, summary="Post a reply")
-def post_reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Status[Message]:
+@router.post(
+    "/{conversation_id}/replies",
+    response={201: MessageOut, 202: HeldReplyOut},
+    summary="Post a reply (202: held for a supervisor's approval)",
+)
+def post_reply(
+    request: HttpRequest, conversation_id: int, payload: ReplyIn
+) -> Status[Message] | Status[dict[str, Any]]:
     user = api_user(request)
     conversation = _conversation(user, conversation_id)
-    outbound = queue_reply(conversation, text=payload.text, public=payload.public, actor=user)
+    sent = send_or_hold_reply(conversation, text=payload.text, public=payload.public, actor=user)
+    if sent.held is not None:
+        return Status(202, held_out(sent.held))
+    outbound = sent.outbound
+    assert outbound is not None  # not held: queued
     message_id = outbound.message_id
     assert message_id is not None  # a reply always has its message (moderation: not)
     # Re-read: delivery may already have run and set the platform id and delivery status.
