@@ -32,6 +32,12 @@ SCHEDULE: tuple[Periodic, ...] = (
         "retry replies whose delivery failed for a temporary reason, when their back-off is over",
     ),
     Periodic(
+        "careline.followup.tasks.sweep_followups",
+        60,
+        "remind assignees of cases waiting on us; ask again once when a proposed resolution "
+        "got no answer",
+    ),
+    Periodic(
         "careline.escalations.tasks.sweep_notifications",
         30,
         "retry team notifications (e-mail, chat) that failed for a temporary reason",

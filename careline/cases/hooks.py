@@ -15,6 +15,9 @@ def inbound_stored(conversation_ids: Sequence[int]) -> None:
     """A batch of inbound messages was stored and triaged in these cases."""
     if not conversation_ids:
         return
+    from careline.followup.services import on_inbound_stored
+
+    on_inbound_stored(conversation_ids)
     from careline.sla.services import refresh_sla
 
     refresh_sla(conversation_ids)
@@ -25,6 +28,9 @@ def inbound_stored(conversation_ids: Sequence[int]) -> None:
 
 def reply_queued(conversation_id: int, *, public: bool, system: bool, at: datetime) -> None:
     """A reply to the customer was queued (``system``: careline sent it, not an agent)."""
+    from careline.followup.services import on_reply_queued
+
+    on_reply_queued(conversation_id, system=system)
     from careline.sla.services import record_agent_reply
 
     if not system:  # an automatic message is not the team's answer
@@ -33,6 +39,9 @@ def reply_queued(conversation_id: int, *, public: bool, system: bool, at: dateti
 
 def status_changed(conversation_id: int, *, previous: str, to: str, at: datetime) -> None:
     """The case moved from status ``previous`` to ``to``."""
+    from careline.followup.services import on_status_changed
+
+    on_status_changed(conversation_id, to=to, at=at)
     from careline.sla.services import record_status_change
 
     record_status_change(conversation_id, previous=previous, to=to, at=at)

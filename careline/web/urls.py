@@ -28,4 +28,5 @@ urlpatterns = [
     path("settings/topics/", views.topics, name="topics"),
     path("settings/topics/<int:pk>/", views.topic_edit, name="topic-edit"),
     path("", include("careline.web.escalation_urls")),
+    path("", include("careline.web.survey_urls")),
 ]
