@@ -1,0 +1,73 @@
+"""Platform length limits, measured the way each platform counts.
+
+X and Bluesky limits come from their connectors (plain Python). The Meta connector imports the
+HTTP client, which needs Django, and the Mastodon payloads import httpx (0.1 s), so their limits
+are repeated here; a test checks they still equal the connectors'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from careline.connectors.bluesky.richtext import MAX_GRAPHEMES as BLUESKY_MAX_GRAPHEMES
+from careline.connectors.x.rules import DM_MAX_CHARS, TWEET_MAX_WEIGHT, dm_length, weighted_length
+from careline.lib.text import grapheme_count
+
+MASTODON_MAX = 500  # the default; an instance may allow more
+MESSENGER_TEXT_LIMIT = 2000  # exclusive: "less than 2000 characters"
+INSTAGRAM_DM_LIMIT = 1000
+FACEBOOK_COMMENT_LIMIT = 8000
+INSTAGRAM_COMMENT_LIMIT = 2200
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``maximum`` units as ``measure`` counts them; ``unit`` names them for people."""
+
+    maximum: int
+    measure: Callable[[str], int]
+    unit: str
+    where: str
+
+
+def _chars(text: str) -> int:
+    return len(text)
+
+
+def limit_for(platform: str, *, public: bool) -> Limit | None:
+    """The length limit of a reply on ``platform`` (None: no known limit)."""
+    if platform == "x":
+        if public:
+            return Limit(TWEET_MAX_WEIGHT, weighted_length, "weighted characters", "an X post")
+        return Limit(DM_MAX_CHARS, dm_length, "characters", "an X direct message")
+    if platform == "bluesky":
+        return Limit(BLUESKY_MAX_GRAPHEMES, grapheme_count, "characters", "a Bluesky post")
+    if platform == "mastodon":
+        return Limit(MASTODON_MAX, _chars, "characters", "a Mastodon post")
+    if platform == "instagram":
+        if public:
+            return Limit(INSTAGRAM_COMMENT_LIMIT, _chars, "characters", "an Instagram comment")
+        return Limit(INSTAGRAM_DM_LIMIT, _chars, "characters", "an Instagram message")
+    if platform == "messenger" or (platform == "facebook" and not public):
+        return Limit(MESSENGER_TEXT_LIMIT - 1, _chars, "characters", "a Messenger message")
+    if platform == "facebook":
+        return Limit(FACEBOOK_COMMENT_LIMIT, _chars, "characters", "a Facebook comment")
+    return None
+
+
+def first_over(text: str, limit: Limit) -> int:
+    """The offset of the first character beyond the limit (len(text) if within it).
+
+    The measures grow with the prefix, so a binary search needs O(log n) measurements.
+    """
+    if limit.measure(text) <= limit.maximum:
+        return len(text)
+    low, high = 0, len(text)  # measure(text[:low]) <= maximum < measure(text[:high])
+    while high - low > 1:
+        middle = (low + high) // 2
+        if limit.measure(text[:middle]) <= limit.maximum:
+            low = middle
+        else:
+            high = middle
+    return low
