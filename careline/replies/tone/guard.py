@@ -101,8 +101,7 @@ _OFFER_FACTS = {
         "discount",
     ),
 }
-_GENERIC_WORDS = frozenset(
-    """
+_GENERIC_TEXT = """
     about above after again against also always another anything anyway apologies apologise
     apologize appreciate aren't around asap assist assistance back been before being best
     better bring business can't care cause caused chat check checking closer come comment
@@ -120,8 +119,8 @@ _GENERIC_WORDS = frozenset(
     within without wonderful would you'd you'll you're you've your yours hi hey dm message
     dms inbox private direct happen happened happening soon let reaching assist details
     order orders account
-    """.split()
-)
+    """
+_GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
 
 _analyser: PrivateDataAnalyser | None = None
 
@@ -306,7 +305,6 @@ def _time_backed(scan: _Scan, phrase: str, sentence: str) -> bool:
 
 
 def _promise_findings(scan: _Scan) -> list[Finding]:
-    context = scan.context
     text = scan.text
     findings: list[Finding] = []
 
@@ -549,10 +547,10 @@ def _private_findings(scan: _Scan) -> list[Finding]:
             )
     if context.public:
         for key in ("email", "phone", "address"):
-            value = context.facts.get(key)
-            if not isinstance(value, str) or len(value) < 5:
+            fact = context.facts.get(key)
+            if not isinstance(fact, str) or len(fact) < 5:
                 continue
-            position = scan.lower.find(value.translate(_FOLD).lower())
+            position = scan.lower.find(fact.translate(_FOLD).lower())
             if position >= 0 and not any(
                 f.start <= position < f.end for f in findings if f.category == "private_data"
             ):
@@ -561,7 +559,7 @@ def _private_findings(scan: _Scan) -> list[Finding]:
                         "private_data",
                         "block",
                         position,
-                        position + len(value),
+                        position + len(fact),
                         f"A public reply shows the customer's {key} from the case.",
                         "Remove it and continue in a private message.",
                     )

@@ -134,7 +134,7 @@ RULES: list[Rule] = [
             r"(?:we|i) can(?:'t|not) (?:do anything|help you)(?: (?:more|further|else|with that))?",
             r"not (?:something|anything) we (?:can|will) help with",
             r"not (?:our|my) (?:problem|concern|issue)",
-            rf"sorry (?:that |if )?you (?:feel|felt|think|thought|see it|took it) "
+            r"sorry (?:that |if )?you (?:feel|felt|think|thought|see it|took it) "
             r"(?:that way|like that|this way|so|that)",
             r"sorry if you (?:were|are|feel|felt|got) (?:upset|offended|disappointed|unhappy"
             r"|confused|let down)",
@@ -303,7 +303,8 @@ RULES: list[Rule] = [
             r"lol|lmao|rofl|/s",
             r"🙄|🙃|😏|🥱",
             r"(?:quite|very) the (?:expert|detective|critic)",
-            r"thank you for your (?:expert|valuable|fascinating) (?:opinion|insight|analysis|input)",
+            r"thank you for your (?:expert|valuable|fascinating) "
+            r"(?:opinion|insight|analysis|input)",
             r"(?:we'll|we will) (?:get right on|be sure to pass) (?:that|it) (?:right away)?"
             r"(?: to (?:our|the) (?:ceo|head office))?!?",
             r"you don't say",
