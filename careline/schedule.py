@@ -32,6 +32,11 @@ SCHEDULE: tuple[Periodic, ...] = (
         "retry replies whose delivery failed for a temporary reason, when their back-off is over",
     ),
     Periodic(
+        "careline.sla.tasks.sweep_sla",
+        30,
+        "record each SLA warning and breach once, as it falls due, and start the escalation",
+    ),
+    Periodic(
         "careline.followup.tasks.sweep_followups",
         60,
         "remind assignees of cases waiting on us; ask again once when a proposed resolution "

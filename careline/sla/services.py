@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -46,6 +46,7 @@ from careline.workflow.sla import (
 
 log = logging.getLogger(__name__)
 
+_INSTANT = timedelta(microseconds=1)
 SWEEP_LIMIT = 500  # cases per sweep run: a backlog is worked off over several runs
 _UPDATED = ("sla_policy", "customer_waiting_since", "sla_next_due_at", "sla_next_warn_at")
 
@@ -74,14 +75,20 @@ def refresh_sla(
     if policies is None:
         policies = load_policies()
     result: dict[int, Clocks] = {}
+    chosen: dict[tuple[str, str], SlaPolicy] = {}
     for chunk in chunks(ids):
         cases = load_case_times(chunk)
         _end_finished_pauses(cases, now)
         _set_waiting_since(cases)
         rows = []
         for case in cases.values():
-            policy = choose_policy(policies, case.priority, case.channel)
-            clocks = compute_case_clocks(case, policy, now=now)
+            key = (case.priority, case.channel)
+            policy = chosen.get(key)
+            if policy is None:
+                policy = chosen[key] = choose_policy(policies, case.priority, case.channel)
+            # A pause beginning right now already holds the clock: look a microsecond on.
+            pausing = any(p.ended_at is None and p.started_at >= now for p in case.pauses)
+            clocks = compute_case_clocks(case, policy, now=now + _INSTANT if pausing else now)
             result[case.id] = clocks
             due, warn = stored_times(clocks)
             new = (policy.name, case.customer_waiting_since, due, warn)
