@@ -94,22 +94,31 @@ class Wording:
     reason: str
 
 
-def draft_text(conversation: Conversation, *, purpose: str, extra: dict[str, Any]) -> Wording:
-    """The playbook's message for ``purpose``, or careline's built-in wording while the
-    playbook drafting module is missing (the reason says which)."""
+def draft_text(
+    conversation: Conversation, *, purpose: str, extra: dict[str, Any], public: bool = False
+) -> Wording:
+    """The playbook's message for ``purpose`` (``public``: worded for a public reply, with no
+    order details), or careline's built-in wording when no playbook can draft it (the reason
+    says which and why)."""
     try:
-        from careline.replies.drafting import draft_reply
+        from careline.replies.drafting import DraftError, draft_reply
     except ImportError:
-        text = _FALLBACK_WORDING[purpose].format(**extra)
-        return Wording(text, f"built-in {purpose} wording (no playbook drafting installed)")
-    draft = draft_reply(conversation, purpose=purpose, extra=extra)
+        return _fallback(purpose, extra, "no playbook drafting installed")
+    try:
+        draft = draft_reply(conversation, purpose=purpose, extra=extra, public=public)
+    except DraftError as exc:
+        return _fallback(purpose, extra, str(exc))
     text = draft.text
     link = extra.get("survey_link")
     # The survey is useless without its link: never send a draft that lost it.
     if link and link not in text:
         text = f"{text.rstrip()}\n{link}"
-    playbook = getattr(draft, "playbook", "") or "playbook"
-    return Wording(text, f"{purpose} from {playbook}: {getattr(draft, 'reason', '')}".strip())
+    return Wording(text, f"playbook {draft.playbook}: {draft.reason}")
+
+
+def _fallback(purpose: str, extra: dict[str, Any], why: str) -> Wording:
+    text = _FALLBACK_WORDING[purpose].format(**{"survey_link": "", **extra})
+    return Wording(text.strip(), f"built-in {purpose} wording ({why})")
 
 
 # --- hooks (called from careline.cases.hooks, inside the caller's transaction) ------------
@@ -180,21 +189,26 @@ def _note(case: Conversation, reason: str, **data: Any) -> CaseEvent:
 
 
 def _deliver(
-    case: Conversation, text: str, *, allow_public: bool
-) -> tuple[OutboundMessage | None, str, str]:
-    """Queue ``text`` privately, else publicly when ``allow_public``. Returns (outbound,
-    delivery, why it could not go privately or at all)."""
+    case: Conversation, *, purpose: str, extra: dict[str, Any], allow_public: bool
+) -> tuple[OutboundMessage | None, str, str, Wording]:
+    """Queue the ``purpose`` message privately, else (reworded for the public) publicly when
+    ``allow_public``. Returns (outbound, delivery, why it could not go privately or at all,
+    the wording used)."""
+    wording = draft_text(case, purpose=purpose, extra=extra, public=False)
     try:
-        return queue_reply(case, text=text, public=False, actor=None), SurveyDelivery.PRIVATE, ""
+        outbound = queue_reply(case, text=wording.text, public=False, actor=None)
     except CaseActionError as exc:
         private_refused = str(exc)
+    else:
+        return outbound, SurveyDelivery.PRIVATE, "", wording
     if not allow_public:
-        return None, SurveyDelivery.NOT_SENT, private_refused
+        return None, SurveyDelivery.NOT_SENT, private_refused, wording
+    wording = draft_text(case, purpose=purpose, extra=extra, public=True)
     try:
-        outbound = queue_reply(case, text=text, public=True, actor=None)
+        outbound = queue_reply(case, text=wording.text, public=True, actor=None)
     except CaseActionError as exc:
-        return None, SurveyDelivery.NOT_SENT, f"{private_refused}; in public: {exc}"
-    return outbound, SurveyDelivery.PUBLIC, private_refused
+        return None, SurveyDelivery.NOT_SENT, f"{private_refused}; in public: {exc}", wording
+    return outbound, SurveyDelivery.PUBLIC, private_refused, wording
 
 
 def send_survey(conversation: Conversation) -> Survey | None:
@@ -227,13 +241,15 @@ def send_survey(conversation: Conversation) -> Survey | None:
         nonce = new_nonce()
         expires_at = now + conf.survey_expiry()
         token = make_survey_token(conf.survey_key(), case.pk, nonce, expires_at)
-        wording = draft_text(
-            case, purpose="satisfaction_ask", extra={"survey_link": survey_url(token)}
-        )
         # A link in public can be answered by anyone who sees it; only where there is no
         # private way at all (docs/followup.md).
         allow_public = case.channel.platform in conf.public_fallback_platforms()
-        outbound, delivery, refused = _deliver(case, wording.text, allow_public=allow_public)
+        outbound, delivery, refused, wording = _deliver(
+            case,
+            purpose="satisfaction_ask",
+            extra={"survey_link": survey_url(token)},
+            allow_public=allow_public,
+        )
         survey = Survey.objects.create(
             conversation=case,
             resolved_at=resolved_at,
@@ -398,10 +414,11 @@ def ask_resolution_check(conversation: Conversation, *, actor: User) -> CaseEven
         raise CaseActionError(
             f"the case is {conversation.status}; a resolution is proposed on an open case"
         )
-    wording = draft_text(conversation, purpose="resolution_check", extra={})
     with transaction.atomic():
         case = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        outbound, delivery, refused = _deliver(case, wording.text, allow_public=True)
+        outbound, delivery, refused, wording = _deliver(
+            case, purpose="resolution_check", extra={}, allow_public=True
+        )
         if outbound is None:
             raise CaseActionError(f"the question could not be sent: {refused}")
         now = timezone.now()
@@ -512,8 +529,9 @@ def _follow_up_resolution(case: Conversation, now: datetime) -> str:
         ).exists()
         if answered:
             return "answered"
-        wording = draft_text(locked, purpose="follow_up", extra={})
-        outbound, delivery, refused = _deliver(locked, wording.text, allow_public=True)
+        outbound, delivery, refused, wording = _deliver(
+            locked, purpose="follow_up", extra={}, allow_public=True
+        )
         if outbound is None:
             reason = (
                 f"No answer to the proposed resolution; the follow-up could not be sent: {refused}"
@@ -597,8 +615,9 @@ def ask_story_consent(conversation: Conversation) -> SuccessStory | None:
             return None
         if case.status == Status.CLOSED:
             return None
-        wording = draft_text(case, purpose="story_consent", extra={})
-        outbound, _delivery, refused = _deliver(case, wording.text, allow_public=False)
+        outbound, _delivery, refused, wording = _deliver(
+            case, purpose="story_consent", extra={}, allow_public=False
+        )
         if outbound is None:
             if not case.events.filter(
                 kind=EventKind.STORY_CONSENT, data__step="not_asked"

@@ -117,9 +117,7 @@ class Story:
 
 
 @pytest.fixture
-def answered(
-    generic_channel: Channel, team_a: Team, agent: User, run: Callable[..., Any]
-) -> Story:
+def answered(generic_channel: Channel, team_a: Team, agent: User, run: Callable[..., Any]) -> Story:
     customer_writes(generic_channel, "p1", "My parcel never arrived", at=T0)
     case = Conversation.objects.get()
     Conversation.objects.filter(pk=case.pk).update(team=team_a, assignee=agent)
@@ -160,5 +158,7 @@ def post_answer(client: Client, token: str, **fields: Any) -> Any:
     """GET the form once (for the CSRF cookie), then POST ``fields`` with the token."""
     if "csrftoken" not in client.cookies:
         client.get(survey_path(token))
+    if "csrftoken" not in client.cookies:
+        client.get("/login/")  # a refused link shows no form: take the cookie from a form
     csrf = client.cookies["csrftoken"].value
     return client.post(survey_path(token), {**fields, "csrfmiddlewaretoken": csrf})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -72,14 +73,10 @@ def test_a_new_resolution_after_a_reopen_gets_its_own_survey(
     resolved: Story, generic_channel: Channel, clock: Any, run: Callable[..., Any]
 ) -> None:
     clock.shift(timedelta(hours=2))
-    customer_writes(
-        generic_channel, "p2", "Still nothing, sorry", at=timezone.now(), reply_to="p1"
-    )
+    customer_writes(generic_channel, "p2", "Still nothing, sorry", at=timezone.now(), reply_to="p1")
     case = resolved.refresh()
     assert case.status == "open"
-    run(
-        services.queue_reply, case, text="Checked again: it is there.", public=False, actor=None
-    )
+    run(services.queue_reply, case, text="Checked again: it is there.", public=False, actor=None)
     clock.shift(timedelta(minutes=5))
     run(transition_case, case, to="resolved", actor=resolved.agent)
 
@@ -185,15 +182,27 @@ def test_on_a_platform_without_private_messages_the_link_goes_in_public(
 def test_the_survey_message_keeps_its_link_whatever_the_playbook_says(
     answered: Story, run: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(
-        services,
-        "draft_text",
-        lambda conversation, *, purpose, extra: services.Wording("How did we do?", "test"),
-    )
+    from careline.replies import drafting
+
+    def draft_reply(conversation: Conversation, **kwargs: Any) -> Any:
+        return SimpleNamespace(text="How did we do?", reason="a test", playbook="custom")
+
+    monkeypatch.setattr(drafting, "draft_reply", draft_reply)
     run(transition_case, answered.case, to="resolved", actor=answered.agent)
 
     text = Message.objects.get(outbox=Survey.objects.get().outbound).text
-    assert text.startswith("How did we do?")
+    token = read_survey_token(survey_key(), text.split("/s/")[1].rstrip("/"), NOW)
+    assert text == f"How did we do?\nhttp://127.0.0.1:8000/s/{text.split('/s/')[1]}"
+    assert token.conversation_id == answered.case.pk
+
+
+def test_the_playbook_words_the_survey_and_the_reason_says_so(resolved: Story) -> None:
+    survey = Survey.objects.get()
+    text = Message.objects.get(outbox=survey.outbound).text
+    reason = resolved.case.events.get(kind=EventKind.SURVEY_SENT).reason
+
+    assert LINK.search(text) is not None
+    assert "Wording: playbook " in reason
 
 
 def test_the_survey_key_is_not_the_secret_key_and_rotation_keeps_old_links(
@@ -213,9 +222,7 @@ def test_system_messages_do_not_count_as_an_answer(
     resolved: Story, generic_channel: Channel, clock: Any, run: Callable[..., Any]
 ) -> None:
     clock.shift(timedelta(minutes=10))
-    customer_writes(
-        generic_channel, "p2", "one more thing", at=timezone.now(), reply_to="p1"
-    )
+    customer_writes(generic_channel, "p2", "one more thing", at=timezone.now(), reply_to="p1")
     due = resolved.refresh().followup_due_at
     assert due == NOW + timedelta(minutes=10, hours=4)
     run(services.queue_reply, resolved.case, text="careline note", public=False, actor=None)
