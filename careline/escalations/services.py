@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from careline.escalations.facts import build_facts
 from careline.escalations.models import (
     Crisis,
     EscalationRuleSet,
+    Notification,
     NotificationKind,
     NotificationTarget,
     NotifyChannel,
@@ -525,10 +526,16 @@ def sweep_overdue_escalations(*, now: datetime | None = None) -> int:
     reply since. Once per escalation due time. Returns how many notifications were queued."""
     now = now or timezone.now()
     queued = 0
+    told = Notification.objects.filter(
+        conversation=OuterRef("pk"),
+        kind=NotificationKind.OVERDUE,
+        created_at__gte=OuterRef("escalation_due_at"),
+    )
     cases = (
         Conversation.objects.filter(
             escalation_due_at__lte=now, status__in=[str(s) for s in OPEN_STATUSES]
         )
+        .exclude(Exists(told))
         .select_related("assignee", "team", "channel")
         .order_by("escalation_due_at", "id")[:500]
     )
@@ -579,6 +586,9 @@ def _notify_overdue(case: Conversation, *, now: datetime) -> int:
         if not targets:
             targets.append(("supervisors", NotifyChannel.CHAT))
     for name, channel in targets:
+        dedupe_key = f"{key}:{channel}:{name}"
+        if Notification.objects.filter(dedupe_key=dedupe_key).exists():
+            continue
         queue_notification(
             kind=NotificationKind.OVERDUE,
             target_name=name,
@@ -587,7 +597,7 @@ def _notify_overdue(case: Conversation, *, now: datetime) -> int:
             text=text,
             reason=f"no agent reply since the escalation; {owner} owns it",
             link=case_link(case.pk),
-            dedupe_key=f"{key}:{channel}:{name}",
+            dedupe_key=dedupe_key,
             conversation=case,
         )
         count += 1

@@ -20,13 +20,15 @@ WEBHOOK = "https://chat.example.test/hooks/T000/B000"
 
 
 @pytest.fixture
-def frozen() -> Iterator[time_machine.Coordinates]:
+def frozen() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(T0, tick=False) as traveller:
         yield traveller
 
 
 @pytest.fixture
-def make_case(generic_channel: Channel, frozen: time_machine.Coordinates) -> Callable[..., Conversation]:
+def make_case(
+    generic_channel: Channel, frozen: time_machine.Traveller
+) -> Callable[..., Conversation]:
     counter = iter(range(1, 1000))
 
     def make(text: str, *, author: str = "cust", severity: int | None = None) -> Conversation:

@@ -39,13 +39,19 @@ def test_rules_run_by_order_not_by_position_and_stop_ends_the_evaluation(
                 "late",
                 30,
                 [{"field": "legal_threat", "op": "is_true"}],
-                [{"type": "assign_team", "team": "legal"}, {"type": "notify", "channel": "chat", "to": "supervisors"}],
+                [
+                    {"type": "assign_team", "team": "legal"},
+                    {"type": "notify", "channel": "chat", "to": "supervisors"},
+                ],
             ),
             rule(
                 "first",
                 10,
                 [{"field": "safety_risk", "op": "is_true"}],
-                [{"type": "assign_team", "team": "safety"}, {"type": "raise_priority", "to": "urgent"}],
+                [
+                    {"type": "assign_team", "team": "safety"},
+                    {"type": "raise_priority", "to": "urgent"},
+                ],
             ),
             rule("stopper", 20, [], [{"type": "set_due", "minutes": 45}], stop=True),
         ),
@@ -238,14 +244,22 @@ def test_a_notify_to_a_target_not_set_up_is_recorded_as_failed(
 
     notification = Notification.objects.get()
     assert notification.status == NotificationStatus.FAILED
-    assert notification.last_error == "no chat webhook target named 'supervisors' is set up and switched on"
+    assert (
+        notification.last_error
+        == "no chat webhook target named 'supervisors' is set up and switched on"
+    )
     failed = CaseEvent.objects.get(conversation=case, kind=EventKind.NOTIFICATION_FAILED)
     assert failed.reason.startswith("chat to supervisors: no chat webhook target")
 
 
 @pytest.mark.parametrize(
     ("minutes", "phrase"),
-    [(30, "within 30 minutes"), (60, "within 1 hour"), (240, "within 4 hours"), (90, "within 1 hour 30 minutes")],
+    [
+        (30, "within 30 minutes"),
+        (60, "within 1 hour"),
+        (240, "within 4 hours"),
+        (90, "within 1 hour 30 minutes"),
+    ],
 )
 def test_expected_time_phrases(minutes: int, phrase: str) -> None:
     assert expected_time_phrase(minutes) == phrase
