@@ -15,6 +15,10 @@ def inbound_stored(conversation_ids: Sequence[int]) -> None:
     """A batch of inbound messages was stored and triaged in these cases."""
     if not conversation_ids:
         return
+    # First: an automatic "no reply" (certain spam) must be on the case before SLA clocks run.
+    from careline.replies.moderation import on_inbound_stored as moderation_after_inbound
+
+    moderation_after_inbound(conversation_ids)
     from careline.sla.services import refresh_sla
 
     refresh_sla(conversation_ids)
