@@ -33,6 +33,7 @@ def test_resolving_sends_one_survey_privately_with_a_signed_link(
     resolved: Story, relay: respx.Route
 ) -> None:
     survey = Survey.objects.get()
+    assert survey.outbound_id is not None
     outbound = OutboundMessage.objects.select_related("message").get(pk=survey.outbound_id)
     text = outbound.message.text
     match = LINK.search(text)
