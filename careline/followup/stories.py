@@ -58,6 +58,7 @@ def anonymise(text: str, *, names: Iterable[str] = ()) -> str:
     words = {w.lower() for name in names for w in _WORD.findall(name or "") if len(w) >= 3}
     for word in sorted(words, key=len, reverse=True):
         out = re.sub(rf"(?i)(?<!\w){re.escape(word)}(?!\w)", "…", out)
+    out = re.sub(r"#\s?…", "…", out)
     out = re.sub(r"…(?:\s*…)+", "…", out)
     return _SPACES.sub(" ", out).strip()
 
