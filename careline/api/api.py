@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from careline.api.auth import BearerToken
+from careline.api.routers import assignment as assignment_router
 from careline.api.routers import conversations, messages
 from careline.api.routers import followup as followup_router
 from careline.api.routers import replies as replies_router
@@ -27,6 +28,7 @@ api.add_router("/conversations", conversations.router)
 api.add_router("/messages", messages.router)
 api.add_router("/followup", followup_router.router)
 api.add_router("/replies", replies_router.router)
+api.add_router("/assignment", assignment_router.router)
 
 
 @api.exception_handler(CaseActionError)

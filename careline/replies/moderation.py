@@ -595,7 +595,11 @@ def _record_no_reply(
 ) -> None:
     now = timezone.now()
     Conversation.objects.filter(pk=case.pk).update(
-        no_reply_reason=recorded[:200], no_reply_at=now, no_reply_by=actor
+        no_reply_reason=recorded[:200],
+        no_reply_at=now,
+        no_reply_by=actor,
+        # Like an answer, the decision ends the customer's wait (careline.sla).
+        customer_waiting_since=None,
     )
     CaseEvent.objects.create(
         conversation_id=case.pk,

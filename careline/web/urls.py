@@ -29,4 +29,5 @@ urlpatterns = [
     path("settings/topics/<int:pk>/", views.topic_edit, name="topic-edit"),
     path("", include("careline.web.escalation_urls")),
     path("", include("careline.web.survey_urls")),
+    path("", include("careline.web.assignment_views")),
 ]
