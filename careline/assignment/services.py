@@ -452,8 +452,10 @@ def update_profile(
     topics: Iterable[str],
     max_open_cases: int | None,
     receives_cases: bool,
+    available: bool | None = None,
 ) -> AgentProfile:
-    """Set a person's skills and limits (supervisors and admins only)."""
+    """Set a person's skills and limits, and their availability unless ``available`` is None
+    (supervisors and admins only)."""
     if not actor.is_supervisor_or_admin:
         raise CaseActionError("only supervisors may edit assignment profiles")
     if max_open_cases is not None and not 0 < max_open_cases <= MAX_CASE_LIMIT:
@@ -464,9 +466,19 @@ def update_profile(
         profile.languages, profile.topics = langs, tops
         profile.max_open_cases = max_open_cases
         profile.receives_cases = receives_cases
+        if available is not None and available != profile.is_available(timezone.now()):
+            profile.available, profile.away_until = available, None
         profile.updated_at = timezone.now()
         profile.save(
-            update_fields=["languages", "topics", "max_open_cases", "receives_cases", "updated_at"]
+            update_fields=[
+                "languages",
+                "topics",
+                "max_open_cases",
+                "receives_cases",
+                "available",
+                "away_until",
+                "updated_at",
+            ]
         )
     return profile
 
