@@ -11,7 +11,6 @@ import httpx
 import pytest
 import respx
 import time_machine
-from django.utils import timezone
 
 from careline.accounts.models import User
 from careline.assessments.models import Assessment
