@@ -102,43 +102,45 @@ _ANY_INITIAL = (
 _ESCALATION = (
     "Hi {customer_name}, I've passed your case about {issue} to a specialist colleague, who "
     "will be in touch {expected_time}. Thank you for your patience. - {agent_name}",
-    "{customer_name}, to get this right I've escalated {issue} to the team that handles it. "
-    "You'll hear from them {expected_time}. - {agent_name}",
-    "Thanks for bearing with us, {customer_name}. A senior colleague now has your case and "
-    "will reply {expected_time}. - {agent_name}",
+    "{customer_name}, thanks for your patience. To get this right I've escalated {issue} to "
+    "the team that handles it, and you'll hear from them {expected_time}. - {agent_name}",
+    "Sorry for the wait, {customer_name}. A senior colleague now has your case and will reply "
+    "{expected_time}. - {agent_name}",
 )
 _FOLLOW_UP = (
-    "Hi {customer_name}, just checking in on {issue}. Is there anything more we can do? "
-    "- {agent_name}",
-    "{customer_name}, we wanted to follow up on {issue}. If anything is still open, please "
-    "{contact_route}. - {agent_name}",
-    "Hello again {customer_name}, I hope {issue} is sorted now. Let us know if you need "
-    "anything else. - {agent_name}",
+    "Hi {customer_name}, thanks for your patience with {issue}. Is there anything more we can "
+    "do? - {agent_name}",
+    "{customer_name}, sorry again for the trouble with {issue}. If anything is still open, "
+    "please {contact_route}. - {agent_name}",
+    "Hello again {customer_name}, thank you for being patient. I hope {issue} is sorted now; "
+    "let us know if you need anything else. - {agent_name}",
 )
 _RESOLUTION_CHECK = (
-    "Hi {customer_name}, does the solution we proposed for {issue} work for you? If not, "
-    "tell us and we'll look again. - {agent_name}",
-    "{customer_name}, is the resolution for {order} acceptable to you? We're happy to go "
-    "through other options if it isn't. - {agent_name}",
-    "Hello {customer_name}, we'd like to make sure {issue} is properly settled. Are you "
-    "happy with the outcome? - {agent_name}",
+    "Hi {customer_name}, thanks for your patience. Does the solution we proposed for {issue} "
+    "work for you? If not, tell us and we'll look again. - {agent_name}",
+    "{customer_name}, sorry again for the hassle. Is the resolution for {order} acceptable to "
+    "you? We're happy to go through other options if it isn't. - {agent_name}",
+    "Hello {customer_name}, we understand how much {issue} matters, so we'd like to make sure "
+    "it is properly settled. Are you happy with the outcome? - {agent_name}",
 )
 _SATISFACTION = (
     "Hi {customer_name}, thanks for your patience with {issue}. Would you tell us how we did? "
     "It takes a minute. {survey_link} - {agent_name}",
-    "{customer_name}, we hope everything is sorted now. Could you rate how we handled it? "
-    "{survey_link} - {agent_name}",
-    "Thank you, {customer_name}. Your view helps us improve, so here is one quick question "
-    "about your case. {survey_link} - {agent_name}",
+    "{customer_name}, thank you for your patience; we hope everything is sorted now. Could you "
+    "rate how we handled it? {survey_link} - {agent_name}",
+    "Thanks for sticking with us, {customer_name}. Your view helps us improve, so here is one "
+    "quick question about your case. {survey_link} - {agent_name}",
 )
 _STORY_CONSENT = (
-    "Hi {customer_name}, we're glad {issue} is resolved. Would you be happy for us to share "
-    "your story publicly, without any personal details? Just reply yes or no. - {agent_name}",
-    "{customer_name}, thanks again for your patience. May we mention how we resolved your "
-    "case as an example for others (no names or order details)? A yes or no is enough. "
+    "Hi {customer_name}, thanks for your patience, and we're glad {issue} is resolved. Would "
+    "you be happy for us to share your story publicly, without any personal details? Just "
+    "reply yes or no. - {agent_name}",
+    "{customer_name}, thank you for your patience throughout. May we mention how we resolved "
+    "your case as an example for others (no names or order details)? A yes or no is enough. "
     "- {agent_name}",
-    "Hello {customer_name}, with your permission we'd like to share your experience as a "
-    "short success story, anonymised. Is that okay with you? - {agent_name}",
+    "Hello {customer_name}, thanks for sharing your experience with us. With your permission "
+    "we'd like to share it as a short success story, anonymised. Is that okay with you? "
+    "- {agent_name}",
 )
 
 BUILTIN_PLAYBOOKS: tuple[BuiltinPlaybook, ...] = (
