@@ -197,7 +197,8 @@ def test_back_to_a_team_that_assigns_automatically_goes_to_someone_else(
     assert case.assignee == bea
     assert kinds(case)[-3:] == [EventKind.HANDOVER, EventKind.ASSIGNED, EventKind.ASSIGNED]
     auto = CaseEvent.objects.filter(conversation=case, kind=EventKind.ASSIGNED).last()
-    assert auto is not None and auto.actor is None
+    assert auto is not None
+    assert auto.actor is None
     assert auto.reason.startswith("Assigned automatically (handed over to the team): bea (#")
 
 
