@@ -117,6 +117,14 @@ class ItemView:
     flagged: bool
     hide_pending: bool
 
+    @property
+    def display_text(self) -> str:
+        """The item's text, redacted when triage found private data in it."""
+        a = _assessment(self.message)
+        if a is not None and a.has_private_data:
+            return a.redacted or "(contains private data)"
+        return self.message.text
+
 
 # --- facts ---------------------------------------------------------------------------------
 

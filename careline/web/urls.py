@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("careline.web.escalation_urls")),
     path("", include("careline.web.survey_urls")),
     path("", include("careline.web.assignment_views")),
+    path("", include("careline.web.moderation_urls")),
 ]
