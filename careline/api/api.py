@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError
 from careline.api.auth import BearerToken
 from careline.api.routers import assignment as assignment_router
 from careline.api.routers import conversations, messages
+from careline.api.routers import escalations as escalations_router
 from careline.api.routers import followup as followup_router
 from careline.api.routers import replies as replies_router
 from careline.cases.services import CaseActionError
@@ -26,6 +27,7 @@ api = NinjaAPI(
 )
 api.add_router("/conversations", conversations.router)
 api.add_router("/messages", messages.router)
+api.add_router("/escalations", escalations_router.router)
 api.add_router("/followup", followup_router.router)
 api.add_router("/replies", replies_router.router)
 api.add_router("/assignment", assignment_router.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -58,22 +59,28 @@ def repeat_contacts(conversation: Conversation, *, now: datetime) -> int:
 
 
 def breached_clocks(conversation: Conversation, *, now: datetime) -> tuple[str, ...]:
-    """Clocks overdue now: from the SLA fields, or SLA_BREACHED events not yet answered."""
+    """Clocks past due and still not done (``Clocks.overdue``): a clock answered late is over
+    and does not escalate. Computed by the SLA app when it is installed; else read from the
+    SLA_BREACHED events not answered since."""
     if not conversation.is_open:
         return ()
+    try:
+        selectors = importlib.import_module("careline.sla.selectors")
+    except ImportError:
+        selectors = None
+    if selectors is not None and hasattr(selectors, "case_clocks"):
+        found = selectors.case_clocks(conversation, now=now)
+        return tuple(found.clocks.overdue) if found is not None else ()
     clocks: list[str] = []
     last_reply = conversation.last_agent_reply_at
-    for data in CaseEvent.objects.filter(
+    for payload, at in CaseEvent.objects.filter(
         conversation=conversation, kind=EventKind.SLA_BREACHED
     ).values_list("data", "created_at"):
-        payload, at = data
         if last_reply is not None and last_reply >= at:
             continue  # answered since (late, but answered)
         clock = str((payload or {}).get("clock") or "sla")
         if clock not in clocks:
             clocks.append(clock)
-    if not clocks and conversation.sla_next_due_at and conversation.sla_next_due_at <= now:
-        clocks.append("next_due")
     return tuple(clocks)
 
 

@@ -122,21 +122,36 @@ def test_ingest_does_not_evaluate_when_turned_off(
 
 
 def test_an_sla_breach_evaluates_the_case_with_the_breach_trigger(
-    make_case: MakeCase, supervisor: User, django_capture_on_commit_callbacks
+    make_case: MakeCase,
+    supervisor: User,
+    django_capture_on_commit_callbacks,
+    frozen: time_machine.Traveller,
 ) -> None:
     case = make_case("Where is my parcel?")
-    CaseEvent.objects.create(
-        conversation=case, kind=EventKind.SLA_BREACHED, data={"clock": "first_response"}
-    )
+    frozen.shift(timedelta(hours=2))  # normal priority: first response due within the hour
 
     with django_capture_on_commit_callbacks(execute=True):
         hooks.sla_breached(case.pk, clock="first_response", reason="late", at=T0)
 
     event = CaseEvent.objects.get(conversation=case, kind=EventKind.ESCALATED)
     assert (event.data["trigger"], event.data["rules"]) == ("sla_breach", ["sla-breach"])
-    assert event.reason == "SLA breach: breached SLA clocks: first_response"
+    assert event.reason.startswith("SLA breach: breached SLA clocks: first_response")
     notification = Notification.objects.get()
     assert notification.kind == NotificationKind.BREACH
+
+
+def test_a_clock_answered_late_does_not_escalate(
+    make_case: MakeCase, supervisor: User, frozen: time_machine.Traveller
+) -> None:
+    case = make_case("Where is my parcel?")
+    frozen.shift(timedelta(hours=2))
+    from careline.replies.services import queue_reply
+
+    queue_reply(case, text="Sorry for the wait, checking now.", public=True, actor=supervisor)
+
+    result = evaluate_case(case.pk, trigger="sla_breach")
+
+    assert (result.escalated, result.reason) == (False, "no rule matched")
 
 
 def test_an_overdue_escalation_notifies_the_supervisor_once(
