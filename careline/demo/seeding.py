@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 
 from careline.accounts.models import Role, Team, User
+from careline.assignment.models import AgentProfile, TeamRouting
 from careline.cases.models import Conversation
 from careline.cases.services import CaseActionError, assign_case, transition_case
 from careline.cases.workflow import Status
@@ -84,6 +85,29 @@ def ensure_people() -> dict[str, User]:
             user.teams.set(teams)
         people[username] = user
     return people
+
+
+# Skills for automatic assignment (docs/assignment.md): languages and triage topics.
+DEMO_SKILLS = {
+    "agent": (["en", "de"], ["delivery", "refund_return", "product_quality"]),
+    "agent2": (["en", "es"], ["payment_billing", "account_login", "website_app"]),
+}
+
+
+def ensure_assignment(people: dict[str, User]) -> None:
+    """Skills and a case limit for the demo agents, and the front line assigning new cases
+    automatically (least loaded). After the history is loaded, so only new traffic (from the
+    fake platform) is assigned this way. Keeps whatever was already set."""
+    for username, (languages, topics) in DEMO_SKILLS.items():
+        AgentProfile.objects.get_or_create(
+            user=people[username],
+            defaults={"languages": languages, "topics": topics, "max_open_cases": 60},
+        )
+    front = Team.objects.get(name="Front line")
+    if not TeamRouting.objects.filter(intake=True).exists():
+        TeamRouting.objects.get_or_create(
+            team=front, defaults={"auto_assign": True, "intake": True}
+        )
 
 
 # Account ids of the brand on the fake platform (careline/fakeplatform/config.py).
@@ -177,6 +201,7 @@ def seed_demo(
             if on_progress:
                 on_progress(len(chunk))
     handled = _handle_older_cases(people, seed=seed, now=now)
+    ensure_assignment(people)
     return SeedSummary(total, len(channels), len(people), handled)
 
 

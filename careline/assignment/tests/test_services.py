@@ -19,6 +19,8 @@ from careline.assignment.services import (
 )
 from careline.cases.models import CaseEvent, Conversation, EventKind
 from careline.cases.services import CaseActionError
+from careline.connectors.base import InboundItem
+from careline.demo.seeding import ensure_assignment, ensure_people
 from careline.inbox.models import Channel
 from careline.ingestion.services import ingest_items
 from careline.workflow.assignment import AgentState, Skills
@@ -269,3 +271,30 @@ def test_one_intake_team_at_a_time(team_a: Team, team_b: Team, supervisor: User)
     assert list(TeamRouting.objects.filter(intake=True).values_list("team__name", flat=True)) == [
         "Team B"
     ]
+
+
+def test_the_demo_assigns_new_traffic_by_skills(
+    generic_channel: Channel, django_capture_on_commit_callbacks: Any
+) -> None:
+    people = ensure_people()
+    ensure_assignment(people)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest_items(
+            generic_channel,
+            [
+                InboundItem(
+                    external_id="d1",
+                    author_id="c1",
+                    author_handle="@c1",
+                    author_name="C1",
+                    text="I was charged twice, the payment went through two times",
+                    created_at=NOW,
+                    public=True,
+                ),
+            ],
+        )
+
+    case = Conversation.objects.get()
+    assert case.triage_topic == "payment_billing"
+    assert (assigned(case), case.team) == ("agent2", Team.objects.get(name="Front line"))
