@@ -75,6 +75,22 @@ _BRAND_CONTEXT = re.compile(
     r"(?: is| on| at)?)\W{0,4}(?:\w+\W{1,3}){0,3}$",
     re.IGNORECASE,
 )
+_GUARANTEE_NOUN = re.compile(
+    r"(?:\bour|\bthe|\ba|\byour|\bunder|year|month|\bback|lifetime|'s|\bprice|\bsatisfaction)"
+    r"[\s-]*$",
+    re.IGNORECASE,
+)
+_PASSWORD_SET = re.compile(
+    r"\b(?:password|passcode|pass word|pin)\b[^.\n]{0,25}?\b(?:to|is|as|was|now)\b\s*[:\"']?"
+    r"(?P<v>[^\s\"']{4,64})",
+    re.IGNORECASE,
+)
+_SECRET_LIKE = re.compile(r"^(?=.*[A-Za-z])(?=.*[\d!@#$%^&*_+=?~]).{6,}$|^\d{4,8}$")
+# A code or discount offered to make up for a problem is an offer to this customer, not an ad.
+_MAKING_UP = re.compile(
+    r"sorry|apolog|make (?:it |this )?up|trouble|hassle|wait|inconvenien|gesture|thank you for",
+    re.IGNORECASE,
+)
 _ALWAYS_PRIVATE = {"card", "cvv", "expiry", "password", "pin"}
 _TIME_KEYS = ("expected_time", "delivery_date", "dispatch_date", "eta", "refund_date")
 _STATUS_KEYS = (
@@ -234,6 +250,8 @@ def _phrase_findings(scan: _Scan) -> list[Finding]:
             continue
         if rule.category == "admits_fault" and cause_verified:
             continue
+        if rule.category == "dismissive" and context.kind == "spam":
+            continue  # turning spam away is the right answer
         for match in rule.pattern.finditer(scan.text):
             start, end = match.span()
             if start == end:
@@ -304,13 +322,31 @@ def _time_backed(scan: _Scan, phrase: str, sentence: str) -> bool:
     return False
 
 
+def _promotional_sentences(scan: _Scan) -> set[tuple[int, int]]:
+    """Sentences that advertise: a sale price there is marketing (see ``promotion``), not a
+    promise about this case."""
+    sentences = set()
+    for rule in lexicon.RULES:
+        if rule.category == "promotion":
+            for match in rule.pattern.finditer(scan.text):
+                span = scan.sentence(match.start())
+                if not _MAKING_UP.search(scan.text[span[0] : span[1]]):
+                    sentences.add(span)
+    return sentences
+
+
 def _promise_findings(scan: _Scan) -> list[Finding]:
     text = scan.text
     findings: list[Finding] = []
+    promotional = _promotional_sentences(scan)
 
     for match in lexicon.GUARANTEE.finditer(text):
         if _negated(scan, match.start()) and "happen again" not in match.group().lower():
             continue
+        if match.group().lower().startswith("guarantee") and _GUARANTEE_NOUN.search(
+            text[max(0, match.start() - 16) : match.start()]
+        ):
+            continue  # "our 2-year guarantee" names a policy, it promises nothing new
         findings.append(
             Finding(
                 "unbacked_promise",
@@ -367,6 +403,8 @@ def _promise_findings(scan: _Scan) -> list[Finding]:
         sentence = scan.sentence_text(match.start())
         if not lexicon.OUTCOME.search(sentence) or _HEDGE.search(sentence):
             continue
+        if scan.sentence(match.start()) in promotional:
+            continue
         if _time_backed(scan, match.group(), sentence):
             continue
         findings.append(
@@ -386,6 +424,8 @@ def _promise_findings(scan: _Scan) -> list[Finding]:
         value = _money_value(match)
         if value is None or value in scan.fact_numbers or value in scan.customer_numbers:
             continue
+        if scan.sentence(match.start()) in promotional:
+            continue
         findings.append(
             Finding(
                 "unbacked_promise",
@@ -401,6 +441,8 @@ def _promise_findings(scan: _Scan) -> list[Finding]:
         sentence = scan.sentence_text(match.start())
         value = _as_decimal(match.group("a"))
         if value is None or value in scan.fact_numbers or not lexicon.OFFER_WORDS.search(sentence):
+            continue
+        if scan.sentence(match.start()) in promotional:
             continue
         findings.append(
             Finding(
@@ -545,6 +587,24 @@ def _private_findings(scan: _Scan) -> list[Finding]:
                     "Leave it out in public; use it in the private conversation.",
                 )
             )
+    taken = [(f.start, f.end) for f in findings]
+    for match in _PASSWORD_SET.finditer(scan.text):
+        value = match.group("v").rstrip(".,!?;:)")
+        start = match.start("v")
+        if not _SECRET_LIKE.match(value) or any(
+            s < start + len(value) and start < e for s, e in taken
+        ):
+            continue
+        findings.append(
+            Finding(
+                "private_data",
+                "block",
+                start,
+                start + len(value),
+                "Writes out a password or PIN: anyone who sees the reply can use it.",
+                "Send a reset link instead and never write a password in a message.",
+            )
+        )
     if context.public:
         for key in ("email", "phone", "address"):
             fact = context.facts.get(key)
@@ -626,15 +686,14 @@ def _first_sentence(scan: _Scan) -> tuple[int, int]:
     return 0, len(scan.text)
 
 
-def _acknowledgment_findings(scan: _Scan, earlier: list[Finding]) -> list[Finding]:
+def _acknowledgment_findings(scan: _Scan) -> list[Finding]:
     if scan.context.kind != "complaint" or not scan.text.strip():
         return []
-    non_apologies = [(f.start, f.end) for f in earlier if f.category in ("dismissive", "sarcasm")]
     for match in lexicon.ACKNOWLEDGMENT.finditer(scan.text):
         if _negated(scan, match.start()) and not match.group().lower().startswith("not"):
             continue
-        if not any(s <= match.start() < e for s, e in non_apologies):
-            return []
+        # A non-apology ("sorry you feel that way") is already reported as dismissive.
+        return []
     start, end = _first_sentence(scan)
     return [
         Finding(
@@ -697,7 +756,7 @@ def _generic_findings(scan: _Scan) -> list[Finding]:
     if named:
         generic = coverage >= 0.5 and len(content) <= 4
     else:
-        generic = coverage >= 0.25 or len(content) <= 3 or letters < 40
+        generic = coverage >= 0.25 or (len(content) <= 1 and letters < 40)
     if not generic:
         return []
     start, end = (stock[0].start(), stock[0].end()) if stock else (0, len(scan.text))
@@ -810,7 +869,7 @@ def check_reply(text: str, context: ReplyContext) -> ToneReport:
     findings += _promise_findings(scan)
     findings += _private_findings(scan)
     findings += _length_findings(text, scan)
-    findings += _acknowledgment_findings(scan, findings)
+    findings += _acknowledgment_findings(scan)
     findings += _generic_findings(scan)
     findings += _near_duplicate_findings(text, scan)
     findings = _deduplicate(findings)

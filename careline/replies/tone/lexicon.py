@@ -161,8 +161,8 @@ RULES: list[Rule] = [
             r"not sure why you(?:'re| are) (?:so )?(?:upset|angry|complaining|making)",
             r"nothing to (?:complain|get upset|get worked up|be upset) about",
             r"no reason to (?:be upset|complain|get upset|be angry)",
-            r"at least (?:it|you|the parcel|your order|the item|they|it still) (?:arrived|came|got"
-            r" there|works|still works|turned up|made it)",
+            r"at least (?:\w+ ){1,3}(?:arrived|came|got there|works|still works|turned up|made it"
+            r"|was delivered|is here)",
             r"happens to everyone",
             r"(?:everyone|other customers|everybody) (?:has|have|had) (?:had )?to wait",
             r"read the (?:room|faq),? (?:maybe|please)?",
@@ -175,7 +175,12 @@ RULES: list[Rule] = [
         "blaming",
         [
             r"your (?:own )?(?:fault|mistake|error|oversight|carelessness)",
-            r"(?:it's|it is|that's|that is|this is) (?:your|on your) (?:responsibility|problem)",
+            r"(?:it's|it is|that's|that is|this is) (?:\w+ly )?(?:your|on your) (?:responsibility"
+            r"|problem|job)",
+            r"(?:records|system|order|confirmation|email) (?:clearly |also )?shows? (?:that )?you "
+            r"(?:ordered|selected|chose|entered|typed|gave|picked|asked for)",
+            r"you (?:just |simply |only )?(?:need|have|had) to (?:\w+ ){1,4}next time",
+            r"(?:next time|in future),? (?:you )?(?:just |simply )?(?:need to|should|must|have to)",
             r"user error|operator error",
             r"(?:human )?(?:mistake|error|oversight|misuse|mix-up) on your (?:part|side|end)",
             r"you (?:really |clearly |obviously )?(?:should|should've|should have|must have|"
@@ -196,8 +201,9 @@ RULES: list[Rule] = [
             r"put|used|bought|input|booked|washed|stored) (?:in )?(?:the|a|an|your \w+ (?:at|on) "
             r"the) (?:wrong|incorrect|invalid|too high|too hot)",
             r"(?:please|kindly) (?:(?:make sure|ensure) (?:you |to )?)?(?:re-?read|read|review)"
-            r" (?:our|the) (?:terms|t&cs|t&c|policy|policies|faq|instructions|description|size "
-            r"guide|product description|listing|care label|returns policy|small print)",
+            r" (?:our|the) (?:\w+ )?(?:terms|t&cs|t&c|policy|policies|faq|instructions|description"
+            r"|size guide|product description|listing|care label|returns policy|small print|"
+            r"label|manual|guide)",
             r"next time,? (?:please |try to |make sure (?:you |to )?|remember to |you should |be "
             r"sure to |you might want to |do )?(?:read|check|follow|measure|double-check|look|"
             r"order|choose|select|use|make sure|remember|be more|pay|wash|contact|store|keep)",
@@ -321,7 +327,7 @@ RULES: list[Rule] = [
         [
             r"check out (?:our|the) (?:new|latest|summer|winter|autumn|spring|sale|range|"
             r"collection|bestsellers?|\w+ (?:collection|range|sale))",
-            r"(?:our )?(?:new|latest|summer|winter|autumn|spring|holiday) (?:collection|range|"
+            r"our (?:new|latest|summer|winter|autumn|spring|holiday) (?:\w+ )?(?:collection|range|"
             r"arrivals|drop|line|season)",
             r"new arrivals|bestsellers?|best-sellers?",
             r"shop now|buy now|order now|grab (?:yours|one|it) (?:now|today|while)",
@@ -332,7 +338,8 @@ RULES: list[Rule] = [
             r"sale (?:is|starts|ends|now on|on now|continues)",
             r"black friday|cyber monday|prime day|boxing day sale",
             r"follow us|subscribe|sign up (?:to|for) (?:our|the) (?:newsletter|mailing list|"
-            r"emails)|newsletter|link in (?:our )?bio",
+            r"emails)|(?:join|sign up to|subscribe to) (?:our |the )?newsletter",
+            r"link in (?:our )?bio",
             r"free (?:shipping|delivery) on (?:all )?orders (?:over|above)",
             r"(?:use|with) (?:the )?(?:promo |discount |coupon )?code [A-Z0-9]{3,}",
             r"(?:%|per ?cent) off (?:everything|sitewide|all|your next|selected)",
@@ -380,8 +387,9 @@ GUARANTEE = re.compile(
     r"|(?:i|we) (?:can )?assure you (?:that )?(?:it|this|your|the|we|you)"
     r"|guaranteed?"
     r"|100\s?% (?:sure|certain|guaranteed)|(?:i'm|we're|i am|we are) 100\s?%"
-    r"|(?:will|'ll) (?:definitely|certainly|absolutely|surely|100%) (?:arrive|be|get|reach|"
-    r"come|have|receive|ship|fix|work|land|turn up|sort)"
+    r"|(?:will|'ll) (?:definitely|certainly|absolutely|surely|100%) (?:arrive|get|reach|"
+    r"come|receive|ship|fix|work|land|turn up|sort|be (?:there|with you|back|fixed|delivered|"
+    r"refunded|sorted|resolved))"
     r"|without fail"
     r"|(?:never|won't|will not|will never|cannot|can't) (?:ever )?happen again"
     r"|you have my word|rest assured,? (?:it|your|this|the|we|you)"
@@ -424,9 +432,9 @@ TIME = re.compile(
     re.IGNORECASE,
 )
 OUTCOME = re.compile(
-    r"(?<![\w'])(?:refund\w*|money|arriv\w*|deliver\w*|dispatch\w*|ship\w*|replac\w*|fix\w*|"
-    r"resolv\w*|sorted|back in stock|restock\w*|credit\w*|exchang\w*|repair\w*|reach you|"
-    r"with you|receiv\w*|land|parcel|package|order|item|back|compensat\w*|voucher|reimburs\w*|"
+    r"(?<![\w'])(?:refund\w*|money back|arriv\w*|deliver\w*|dispatch\w*|ship\w*|replac\w*|"
+    r"fix\w*|resolv\w*|sorted|back in stock|restock\w*|credit\w*|exchang\w*|repair\w*|"
+    r"reach you|with you|receiv\w*|land|compensat\w*|voucher|reimburs\w*|"
     r"(?:will|'ll) be (?:there|ready|live|working|fixed|back))(?![\w'])",
     re.IGNORECASE,
 )
@@ -461,7 +469,8 @@ STATUS = re.compile(
 CONDITIONAL = re.compile(
     r"(?<![\w'])(?:if|once|as soon as|after (?:we|you)|when (?:we|you)|depending|subject to|"
     r"may|might|could|possible|options?|whether|unless|in case|would you (?:like|prefer)|"
-    r"happy to look|look into|check (?:whether|if))(?![\w'])",
+    r"happy to look|look into|check (?:whether|if)|before (?:the|your|it|we|you)|until)"
+    r"(?![\w'])",
     re.IGNORECASE,
 )
 OFFER_WORDS = re.compile(
@@ -518,8 +527,10 @@ STOCK_PHRASES = re.compile(
     r"|(?:please )?(?:dm|message|pm) us"
     r"|(?:send|drop) us a (?:dm|message|direct message|pm|private message)"
     r"|for (?:further|more) (?:assistance|help|information)"
-    r"|we(?:'re| are) (?:so |very |really )?(?:sorry|sad) to hear (?:that|this|about this|"
+    r"|(?:we(?:'re| are) )?(?:so |very |really )?(?:sorry|sad) to hear (?:that|this|about this|"
     r"about that)"
+    r"|(?:we'll|we will) (?:get (?:this|it) sorted|sort (?:this|it)(?: out)?|look into (?:it|this)"
+    r"|help(?: you)?)(?: for you)?"
     r"|we understand your (?:frustration|concern|concerns|disappointment)"
     r"|we appreciate your (?:patience|understanding|business|feedback|support)"
     r"|(?:kind|best|warm) regards|the \w+ team|customer (?:service|care) team"
