@@ -88,7 +88,8 @@ _PASSWORD_SET = re.compile(
 _SECRET_LIKE = re.compile(r"^(?=.*[A-Za-z])(?=.*[\d!@#$%^&*_+=?~]).{6,}$|^\d{4,8}$")
 # A code or discount offered to make up for a problem is an offer to this customer, not an ad.
 _MAKING_UP = re.compile(
-    r"sorry|apolog|make (?:it |this )?up|trouble|hassle|wait|inconvenien|gesture|thank you for",
+    r"sorry|apolog|make (?:it |this )?up|trouble|hassle|for (?:the )?wait(?:ing)?|inconvenien"
+    r"|gesture",
     re.IGNORECASE,
 )
 _ALWAYS_PRIVATE = {"card", "cvv", "expiry", "password", "pin"}
