@@ -40,8 +40,8 @@ def followup_state(conversation: Conversation, *, now: datetime | None = None) -
     story = SuccessStory.objects.filter(conversation=conversation).first()
     candidates: list[Message] = []
     if story is not None and story.status == StoryStatus.ASKED:
-        since = story.asked_at or conversation.created_at
-        candidates = list(inbound.filter(created_at__gte=since).order_by("-created_at")[:10])
+        # Newest first: the answer to the question is usually the latest message.
+        candidates = list(inbound.order_by("-created_at", "-id")[:10])
     due = conversation.followup_due_at
     return FollowUpState(
         followup_due_at=due,
