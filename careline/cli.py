@@ -2,7 +2,8 @@
 
 ``careline import FILE --channel NAME`` runs the ``import_items`` command, ``careline
 demo-data`` runs ``demo_data``, and so on; anything else is passed to Django as is, except
-``train``, ``evaluate`` and ``triage``, which run the triage models without Django.
+``train``, ``evaluate`` and ``triage``, which run the triage models without Django, and
+``tone-check`` and ``tone-evaluate``, which run the tone guard without Django.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import sys
 ALIASES = {"import": "import_items"}
 # Triage commands are plain Python: they need no settings or database.
 TRIAGE_COMMANDS = {"train", "evaluate", "triage"}
+# The tone guard is plain Python too.
+TONE_COMMANDS = {"tone-check", "tone-evaluate"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
         from careline.triage.cli import main as triage_main
 
         return triage_main(args)
+    if args and args[0] in TONE_COMMANDS:
+        from careline.replies.tone.cli import main as tone_main
+
+        return tone_main(args)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "careline.settings")
     if args and not args[0].startswith("-"):
         args[0] = ALIASES.get(args[0], args[0].replace("-", "_"))
