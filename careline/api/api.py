@@ -15,6 +15,7 @@ from careline.api.routers import assignment as assignment_router
 from careline.api.routers import conversations, messages
 from careline.api.routers import escalations as escalations_router
 from careline.api.routers import followup as followup_router
+from careline.api.routers import moderation as moderation_router
 from careline.api.routers import replies as replies_router
 from careline.cases.services import CaseActionError
 
@@ -31,6 +32,7 @@ api.add_router("/escalations", escalations_router.router)
 api.add_router("/followup", followup_router.router)
 api.add_router("/replies", replies_router.router)
 api.add_router("/assignment", assignment_router.router)
+api.add_router("/moderation", moderation_router.router)
 
 
 @api.exception_handler(CaseActionError)
