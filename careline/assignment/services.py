@@ -25,6 +25,7 @@ from careline.cases.models import CaseEvent, Conversation, EventKind
 from careline.cases.services import MAX_NOTE_CHARS, CaseActionError
 from careline.cases.workflow import OPEN_STATUSES, Status
 from careline.inbox.models import Direction, Message
+from careline.ingestion import bulk
 from careline.workflow.assignment import AgentState, Choice, Skills, choose_assignee
 
 log = logging.getLogger(__name__)
@@ -195,7 +196,7 @@ def _write_assignments(
         names = dict(
             User.objects.filter(pk__in=agent_ids | previous_ids).values_list("pk", "username")
         )
-        events: list[CaseEvent] = []
+        events: list[tuple[int, str, str, dict[str, object]]] = []
         by_agent: dict[int | None, list[int]] = defaultdict(list)
         last_at: dict[int, datetime] = {}
         written: dict[int, int] = {}
@@ -206,12 +207,11 @@ def _write_assignments(
             team_now = set_team and team_id != team.pk
             if team_now:
                 events.append(
-                    CaseEvent(
-                        conversation_id=cid,
-                        kind=EventKind.TEAM_ASSIGNED,
-                        reason=f"{reason}: new cases without a team go to '{team.name}'",
-                        data={"to": team.name, "automatic": True},
-                        created_at=now,
+                    (
+                        cid,
+                        EventKind.TEAM_ASSIGNED,
+                        f"{reason}: new cases without a team go to '{team.name}'",
+                        {"to": team.name, "automatic": True},
                     )
                 )
             agent = choice.agent_id
@@ -227,17 +227,16 @@ def _write_assignments(
                 last_at[agent] = max(at, last_at.get(agent, at))
             relaxed = f" (relaxed: {', '.join(choice.relaxed)})" if choice.relaxed else ""
             events.append(
-                CaseEvent(
-                    conversation_id=cid,
-                    kind=EventKind.ASSIGNED,
-                    reason=f"{reason}: {choice.reason}{relaxed}"[:MAX_NOTE_CHARS],
-                    data={
+                (
+                    cid,
+                    EventKind.ASSIGNED,
+                    f"{reason}: {choice.reason}{relaxed}"[:MAX_NOTE_CHARS],
+                    {
                         "from": names.get(previous) if previous else None,
                         "to": names.get(agent),
                         "automatic": True,
                         "relaxed": list(choice.relaxed),
                     },
-                    created_at=now,
                 )
             )
         for agent_id, case_ids in by_agent.items():
@@ -245,7 +244,17 @@ def _write_assignments(
             if set_team:
                 fields["team_id"] = team.pk
             Conversation.objects.filter(pk__in=case_ids).update(**fields)
-        CaseEvent.objects.bulk_create(events)
+        # The ingest path's fast insert: bulk_create spent most of a 2,000-case batch
+        # preparing values field by field.
+        stamp = bulk.adapt_datetime(now)
+        bulk.insert_rows(
+            CaseEvent,
+            ("conversation", "kind", "reason", "data", "created_at"),
+            [
+                (cid, str(kind), text, bulk.adapt_json(data), stamp)
+                for cid, kind, text, data in events
+            ],
+        )
         _touch_profiles(last_at)
     return written
 

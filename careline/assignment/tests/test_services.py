@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from careline.accounts.models import Role, Team, User
 from careline.assignment.models import AgentProfile, TeamRouting
@@ -298,3 +300,25 @@ def test_the_demo_assigns_new_traffic_by_skills(
     case = Conversation.objects.get()
     assert case.triage_topic == "payment_billing"
     assert (assigned(case), case.team) == ("agent2", Team.objects.get(name="Front line"))
+
+
+def test_a_batch_costs_the_same_queries_whatever_its_size(
+    team_a: Team, alice: User, bob: User, generic_channel: Channel
+) -> None:
+    routing(team_a, auto_assign=True, intake=True)
+
+    def queries_for(prefix: str, n: int) -> int:
+        items = [post(f"{prefix}{i}", author=f"{prefix}-u{i}") for i in range(n)]
+        ingest_items(generic_channel, items)  # on_commit: not run inside the test transaction
+        ids = list(
+            Conversation.objects.filter(messages__external_id__startswith=prefix).values_list(
+                "pk", flat=True
+            )
+        )
+        with CaptureQueriesContext(connection) as captured:
+            written = auto_assign_new_cases(ids)
+        assert len(written) == n
+        return len(captured)
+
+    small = queries_for("small", 3)  # also creates the agents' profiles
+    assert queries_for("large", 60) <= small
