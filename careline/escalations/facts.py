@@ -64,6 +64,10 @@ def breached_clocks(conversation: Conversation, *, now: datetime) -> tuple[str, 
     SLA_BREACHED events not answered since."""
     if not conversation.is_open:
         return ()
+    due = conversation.sla_next_due_at
+    if due is None or due > now:
+        # The earliest due time of the running clocks is still ahead: nothing is overdue.
+        return ()
     try:
         selectors = importlib.import_module("careline.sla.selectors")
     except ImportError:
@@ -121,7 +125,7 @@ def build_facts(conversation: Conversation, *, now: datetime | None = None) -> C
         sla_breached=breached_clocks(conversation, now=now),
         crisis=crisis is not None,
         priority=conversation.priority,
-        channel=conversation.channel.name,
+        channel=getattr(conversation, "channel_name", None) or conversation.channel.name,
         topic=conversation.triage_topic,
         language="",
         has_private_data=conversation.triage_has_private_data,

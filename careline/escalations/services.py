@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -286,19 +286,25 @@ def _excerpt(case: Conversation) -> str:
 
 
 def evaluate_case(
-    conversation_id: int, *, trigger: str, now: datetime | None = None
+    conversation_id: int,
+    *,
+    trigger: str,
+    now: datetime | None = None,
+    rules: Sequence[Rule] | None = None,
 ) -> EvaluationResult:
     """Run the rules in force on the case and apply what is new.
 
     Idempotent: a rule already applied to this case is not applied again, so re-running
     neither re-notifies nor re-sends the customer's notice. A closed or resolved case is left
-    alone.
+    alone. ``rules`` defaults to the rules in force (pass them to evaluate many cases).
     """
-    rules = current_rules()
+    if rules is None:
+        rules = current_rules()
     with transaction.atomic():
         case = (
             Conversation.objects.select_for_update()
-            .select_related("channel", "author", "team", "assignee")
+            .select_related("author", "team", "assignee")
+            .annotate(channel_name=F("channel__name"))
             .get(pk=conversation_id)
         )
         if not case.is_open:
@@ -474,7 +480,8 @@ def _notification_text(
     lines.append(f"Due: {due_at:%Y-%m-%d %H:%M} UTC")
     excerpt = _excerpt(case)
     if excerpt:
-        lines.append(f"Latest message ({case.channel.name}): {excerpt}")
+        channel = getattr(case, "channel_name", None) or case.channel.name
+        lines.append(f"Latest message ({channel}): {excerpt}")
     return "\n".join(lines)
 
 
@@ -482,9 +489,10 @@ def evaluate_cases(conversation_ids: Iterable[int], *, trigger: str) -> int:
     """Evaluate each case; one failing case never stops the others. Returns how many
     escalated."""
     escalated = 0
+    rules = current_rules()
     for pk in sorted(set(conversation_ids)):
         try:
-            if evaluate_case(pk, trigger=trigger).escalated:
+            if evaluate_case(pk, trigger=trigger, rules=rules).escalated:
                 escalated += 1
         except Conversation.DoesNotExist:
             continue
