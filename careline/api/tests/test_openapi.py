@@ -16,6 +16,11 @@ OPERATIONS = {
     ("/api/v1/conversations/{conversation_id}/assignee", "post"),
     ("/api/v1/messages", "get"),
     ("/api/v1/messages/{message_id}/corrections", "post"),
+    ("/api/v1/replies/playbooks", "get"),
+    ("/api/v1/replies/conversations/{conversation_id}/drafts", "get"),
+    ("/api/v1/replies/held", "get"),
+    ("/api/v1/replies/held/{held_id}/approve", "post"),
+    ("/api/v1/replies/held/{held_id}/reject", "post"),
 }
 
 
