@@ -456,6 +456,14 @@ def _send_notice(case: Conversation, minutes: int) -> None:
     from careline.replies.services import queue_reply
 
     try:
+        addressed = Message.objects.filter(
+            conversation=case, direction=Direction.INBOUND, indirect=False
+        ).exists()
+        if not addressed:
+            raise CaseActionError(
+                "the posts were found by listening, not addressed to us; "
+                "careline never answers those by itself"
+            )
         text, source = notice_text(case, minutes)
         with transaction.atomic():
             queue_reply(case, text=text, public=case.visibility == "public", actor=None)

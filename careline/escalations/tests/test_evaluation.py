@@ -263,3 +263,21 @@ def test_a_notify_to_a_target_not_set_up_is_recorded_as_failed(
 )
 def test_expected_time_phrases(minutes: int, phrase: str) -> None:
     assert expected_time_phrase(minutes) == phrase
+
+
+def test_no_notice_is_sent_for_posts_found_by_listening(
+    make_case: MakeCase, supervisor: User
+) -> None:
+    case = make_case("I have spoken to my lawyer about this", severity=80)
+    Message.objects.filter(conversation=case).update(indirect=True)
+
+    evaluate_case(case.pk, trigger="inbound")
+
+    assert not OutboundMessage.objects.filter(conversation=case).exists()
+    note = CaseEvent.objects.get(conversation=case, kind=EventKind.NOTE)
+    assert note.reason == (
+        "The escalation notice could not be queued: the posts were found by listening, "
+        "not addressed to us; careline never answers those by itself"
+    )
+    case.refresh_from_db()
+    assert case.status == "escalated"
