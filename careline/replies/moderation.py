@@ -599,7 +599,6 @@ def _record_no_reply(
     recorded: str,
     actor: User | None,
     data: dict[str, Any],
-    refresh: bool = True,
 ) -> None:
     now = timezone.now()
     Conversation.objects.filter(pk=case.pk).update(
@@ -617,8 +616,7 @@ def _record_no_reply(
         data=data,
         created_at=now,
     )
-    if refresh:  # after ingest, the hook refreshes the whole batch next
-        _refresh_sla([case.pk])
+    _refresh_sla([case.pk])
 
 
 def _refresh_sla(conversation_ids: list[int]) -> None:
@@ -670,31 +668,51 @@ def on_inbound_stored(conversation_ids: Sequence[int]) -> None:
 
 
 def _auto_no_reply(case_ids: Iterable[int], by_case: dict[int, list[Message]]) -> None:
+    """Record "no reply" on the cases that are certainly spam: one update per distinct
+    reason and one insert for all the events (the candidates query excluded decided cases)."""
+    decided: dict[str, list[tuple[int, float]]] = {}
     for pk in case_ids:
         items = by_case.get(pk, [])
-        assessed = [_assessment(m) for m in items]
-        if not items or any(
-            a is None
-            or a.kind != "spam"
-            or (a.kind_score or 0.0) < AUTO_SPAM_SCORE
-            or a.legitimacy == "verified"
-            for a in assessed
+        assessed = [a for a in (_assessment(m) for m in items) if a is not None]
+        if (
+            not items
+            or len(assessed) < len(items)
+            or any(
+                a.kind != "spam"
+                or (a.kind_score or 0.0) < AUTO_SPAM_SCORE
+                or a.legitimacy == "verified"
+                for a in assessed
+            )
         ):
             continue
-        first = assessed[0]
-        assert first is not None
-        why = _kind_reason(first) or "spam"
-        score = min(a.kind_score or 0.0 for a in assessed if a is not None)
-        case = Conversation.objects.filter(pk=pk, no_reply_at__isnull=True).first()
-        if case is None:
-            continue
-        _record_no_reply(
-            case,
-            recorded=f"Spam (automatic, triage {score:.2f}): {why}",
-            actor=None,
-            data={"reason": "spam", "automatic": True, "score": score},
-            refresh=False,
+        why = _kind_reason(assessed[0]) or "spam"
+        score = min(a.kind_score or 0.0 for a in assessed)
+        decided.setdefault(f"Spam (automatic, triage {score:.2f}): {why}", []).append((pk, score))
+    if not decided:
+        return
+    now = timezone.now()
+    events = []
+    for recorded, cases in decided.items():
+        Conversation.objects.filter(
+            pk__in=[pk for pk, _ in cases], no_reply_at__isnull=True
+        ).update(
+            no_reply_reason=recorded[:200],
+            no_reply_at=now,
+            no_reply_by=None,
+            customer_waiting_since=None,
         )
+        events += [
+            CaseEvent(
+                conversation_id=pk,
+                kind=EventKind.NO_REPLY_DECIDED,
+                actor=None,
+                reason=recorded[:2000],
+                data={"reason": "spam", "automatic": True, "score": score},
+                created_at=now,
+            )
+            for pk, score in cases
+        ]
+    CaseEvent.objects.bulk_create(events)
 
 
 def _auto_duty_of_care(messages: Iterable[Message]) -> None:
