@@ -70,7 +70,7 @@ def test_supervisors_list_approve_and_reject_held_replies(
     assert (approved.json()["status"], approved.json()["decided_by"]) == ("approved", "sam")
     assert (rejected.json()["status"], rejected.json()["decision_reason"]) == ("rejected", "no")
     assert (again.status_code, again.json()) == (400, {"detail": "this reply was already rejected"})
-    assert OutboundMessage.objects.get().message.text == OFFER  # type: ignore[union-attr]
+    assert OutboundMessage.objects.get().message.text == OFFER
     assert platform_http.calls.call_count == 1
     assert HeldReply.objects.filter(status=HeldStatus.HELD).count() == 0
     assert post(client, "/replies/held/999/approve", supervisor, {}).status_code == 404

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from careline.accounts.models import User
@@ -191,7 +193,7 @@ def test_every_save_appends_a_revision_with_who(supervisor: User, admin_user: Us
 
 @pytest.mark.django_db
 def test_invalid_playbooks_are_refused_with_the_field(supervisor: User) -> None:
-    base = {
+    base: dict[str, Any] = {
         "actor": supervisor,
         "kind": "complaint",
         "topic": "",
@@ -199,7 +201,7 @@ def test_invalid_playbooks_are_refused_with_the_field(supervisor: User) -> None:
         "name": "X",
         "variants": ["Hi {customer_name}"],
     }
-    cases = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"variants": ["Hi {customername}"]}, "variants", "unknown variable {customername}"),
         ({"kind": "spam"}, "kind", "unknown kind 'spam'"),
         ({"topic": "nope"}, "topic", "unknown topic 'nope'"),
@@ -208,12 +210,12 @@ def test_invalid_playbooks_are_refused_with_the_field(supervisor: User) -> None:
     ]
     for change, field, message in cases:
         with pytest.raises(PlaybookError) as caught:
-            save_playbook(**{**base, **change})  # type: ignore[arg-type]
+            save_playbook(**{**base, **change})
         assert caught.value.field == field
         assert message in str(caught.value)
-    save_playbook(**base)  # type: ignore[arg-type]
+    save_playbook(**base)
     with pytest.raises(PlaybookError, match="already a initial response playbook") as caught:
-        save_playbook(**{**base, "name": "Other"})  # type: ignore[arg-type]
+        save_playbook(**{**base, "name": "Other"})
     assert caught.value.field == "purpose"
     assert Playbook.objects.count() == 1
 
