@@ -203,6 +203,12 @@ def similarity(a: str, b: str) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
+def _closest(candidate: set[tuple[str, ...]], recent: Sequence[set[tuple[str, ...]]]) -> float:
+    if not candidate:
+        return 0.0
+    return max((len(candidate & r) / len(candidate | r) for r in recent), default=0.0)
+
+
 @dataclass(frozen=True)
 class VariantChoice:
     index: int
@@ -222,11 +228,10 @@ def choose_variant(
     if not candidates:
         raise ValueError("no variant to choose from")
     recent_list = [r for r in recent if r.strip()]
+    recent_sets = [s for s in (_shingles(r) for r in recent_list) if s]
     n = len(candidates)
     order = [(start + i) % n for i in range(n)]
-    scores = {
-        i: max((similarity(candidates[i], r) for r in recent_list), default=0.0) for i in order
-    }
+    scores = {i: _closest(_shingles(candidates[i]), recent_sets) for i in order}
     best = min(order, key=lambda i: scores[i])  # min() keeps the first of equal scores
     closest = scores[best]
     if not recent_list:
