@@ -55,6 +55,7 @@ _HEDGE = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[a-z][a-z'-]{3,}")
+_WORDS_ANY = re.compile(r"\w+")
 _NUMBER_IN_TEXT = re.compile(r"\d+(?:[.,]\d+)*")
 _GREETING_NAME = re.compile(
     r"^\s*(?:hi|hey|hello|dear|thanks|thank you|morning|evening|afternoon)\b[ ,]*[\w.'-]*",
@@ -156,7 +157,7 @@ class _Scan:
 
     def __init__(self, text: str, context: ReplyContext) -> None:
         self.text = text[:MAX_SCAN].translate(_FOLD)
-        self.lower = self.text.lower()
+        self.lower = _same_length_lower(self.text)
         self.context = context
         self.sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(self.text)]
         self.sentence_starts = [s for s, _ in self.sentences]
@@ -172,14 +173,24 @@ class _Scan:
         return self.sentences[index]
 
     def sentence_text(self, position: int) -> str:
+        """The lower-cased sentence around ``position`` (for the lexicon's patterns)."""
         start, end = self.sentence(position)
-        return self.text[start:end]
+        return self.lower[start:end]
 
     def fact(self, key: str) -> Any:
         return self.context.facts.get(key)
 
     def has_fact(self, keys: Iterable[str]) -> bool:
         return any(_truthy(self.context.facts.get(k)) for k in keys)
+
+
+def _same_length_lower(text: str) -> str:
+    """``text.lower()``, except that the few characters whose lower case is longer (İ) stay
+    as they are, so offsets into the result are offsets into ``text``."""
+    lower = text.lower()
+    if len(lower) == len(text):
+        return lower
+    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
 
 
 def _truthy(value: Any) -> bool:
@@ -229,7 +240,7 @@ def _flatten_facts(facts: Mapping[str, Any]) -> tuple[set[Decimal], list[str]]:
 
 def _is_conditional(scan: _Scan, start: int) -> bool:
     sentence_start, sentence_end = scan.sentence(start)
-    sentence = scan.text[sentence_start:sentence_end]
+    sentence = scan.lower[sentence_start:sentence_end]
     return bool(lexicon.CONDITIONAL.search(sentence)) or sentence.rstrip().endswith("?")
 
 
@@ -253,7 +264,7 @@ def _phrase_findings(scan: _Scan) -> list[Finding]:
             continue
         if rule.category == "dismissive" and context.kind == "spam":
             continue  # turning spam away is the right answer
-        for match in rule.pattern.finditer(scan.text):
+        for match in rule.pattern.finditer(scan.lower):
             start, end = match.span()
             if start == end:
                 continue
@@ -329,9 +340,9 @@ def _promotional_sentences(scan: _Scan) -> set[tuple[int, int]]:
     sentences = set()
     for rule in lexicon.RULES:
         if rule.category == "promotion":
-            for match in rule.pattern.finditer(scan.text):
+            for match in rule.pattern.finditer(scan.lower):
                 span = scan.sentence(match.start())
-                if not _MAKING_UP.search(scan.text[span[0] : span[1]]):
+                if not _MAKING_UP.search(scan.lower[span[0] : span[1]]):
                     sentences.add(span)
     return sentences
 
@@ -341,7 +352,7 @@ def _promise_findings(scan: _Scan) -> list[Finding]:
     findings: list[Finding] = []
     promotional = _promotional_sentences(scan)
 
-    for match in lexicon.GUARANTEE.finditer(text):
+    for match in lexicon.GUARANTEE.finditer(scan.lower):
         if _negated(scan, match.start()) and "happen again" not in match.group().lower():
             continue
         if match.group().lower().startswith("guarantee") and _GUARANTEE_NOUN.search(
@@ -361,7 +372,7 @@ def _promise_findings(scan: _Scan) -> list[Finding]:
             )
         )
 
-    for match in lexicon.OFFER.finditer(text):
+    for match in lexicon.OFFER.finditer(scan.lower):
         what = (match.group("what") or match.group("what2") or "").lower()
         if "refund" in what or "money back" in what or "reimburs" in what:
             kind = "refund"
@@ -386,7 +397,7 @@ def _promise_findings(scan: _Scan) -> list[Finding]:
         )
 
     status_known = scan.has_fact(_STATUS_KEYS) or scan.has_fact(("replacement",))
-    for match in lexicon.STATUS.finditer(text):
+    for match in lexicon.STATUS.finditer(scan.lower):
         if status_known or _is_conditional(scan, match.start()):
             continue
         findings.append(
@@ -400,7 +411,7 @@ def _promise_findings(scan: _Scan) -> list[Finding]:
             )
         )
 
-    for match in lexicon.TIME.finditer(text):
+    for match in lexicon.TIME.finditer(scan.lower):
         sentence = scan.sentence_text(match.start())
         if not lexicon.OUTCOME.search(sentence) or _HEDGE.search(sentence):
             continue
@@ -414,13 +425,13 @@ def _promise_findings(scan: _Scan) -> list[Finding]:
                 "warning",
                 match.start(),
                 match.end(),
-                f"Commits to a time (“{match.group()}”) the case does not back "
+                f"Commits to a time (“{text[match.start() : match.end()]}”) the case does not back "
                 "(facts.expected_time, delivery_date, refund_date).",
                 "Give only a time the case shows, or say when you will update them instead.",
             )
         )
 
-    money = [m for m in lexicon.MONEY.finditer(text) if _money_value(m) is not None]
+    money = [m for m in lexicon.MONEY.finditer(scan.lower) if _money_value(m) is not None]
     for match in money:
         value = _money_value(match)
         if value is None or value in scan.fact_numbers or value in scan.customer_numbers:
@@ -433,12 +444,13 @@ def _promise_findings(scan: _Scan) -> list[Finding]:
                 "warning",
                 match.start(),
                 match.end(),
-                f"Mentions an amount ({match.group()}) that is not in the case facts.",
+                f"Mentions an amount ({text[match.start() : match.end()]}) that is not in the case "
+                "facts.",
                 "Quote only amounts the case shows (order total, agreed refund), or leave the "
                 "amount for the private follow-up.",
             )
         )
-    for match in lexicon.PERCENT.finditer(text):
+    for match in lexicon.PERCENT.finditer(scan.lower):
         sentence = scan.sentence_text(match.start())
         value = _as_decimal(match.group("a"))
         if value is None or value in scan.fact_numbers or not lexicon.OFFER_WORDS.search(sentence):
@@ -451,7 +463,8 @@ def _promise_findings(scan: _Scan) -> list[Finding]:
                 "warning",
                 match.start(),
                 match.end(),
-                f"Offers {match.group()} that the case facts do not show as agreed.",
+                f"Offers {text[match.start() : match.end()]} that the case facts do not show as "
+                "agreed.",
                 "Record the discount on the case first, or offer to look into it privately.",
             )
         )
@@ -476,9 +489,9 @@ def _concession_findings(scan: _Scan, money: list[re.Match[str]]) -> list[Findin
             offers.append((match.start(), match.end(), value, _currency(scan, match)))
     total = _as_decimal(context.facts.get("order_total"))
     if total is not None:
-        for match in lexicon.FULL_REFUND.finditer(scan.text):
+        for match in lexicon.FULL_REFUND.finditer(scan.lower):
             offers.append((match.start(), match.end(), total, _currency(scan)))
-        for match in lexicon.PERCENT.finditer(scan.text):
+        for match in lexicon.PERCENT.finditer(scan.lower):
             sentence = scan.sentence_text(match.start())
             pct = _as_decimal(match.group("a"))
             if pct is not None and re.search(r"refund|credit|back", sentence, re.IGNORECASE):
@@ -651,14 +664,17 @@ def _length_findings(text: str, scan: _Scan) -> list[Finding]:
                 )
             )
     if context.public:
-        full = [(s, e) for s, e in scan.sentences if len(_WORD.findall(scan.lower[s:e])) >= 3]
+        # Greetings and sign-offs ("Hi Sam!", "- Mia") are not sentences a reader has to read.
+        full = [(s, e) for s, e in scan.sentences if len(_WORDS_ANY.findall(scan.text[s:e])) >= 4]
         cut = len(text)
         reasons = []
         if len(text.strip()) > PUBLIC_SOFT_CHARS:
             cut = min(cut, PUBLIC_SOFT_CHARS)
             reasons.append(f"{len(text.strip()):,} characters")
         if len(full) > PUBLIC_SOFT_SENTENCES:
-            cut = min(cut, full[PUBLIC_SOFT_SENTENCES][0])
+            start, end = full[PUBLIC_SOFT_SENTENCES]
+            segment = scan.text[start:end]
+            cut = min(cut, start + len(segment) - len(segment.lstrip()))
             reasons.append(f"{len(full)} sentences")
         if reasons:
             findings.append(
@@ -690,7 +706,7 @@ def _first_sentence(scan: _Scan) -> tuple[int, int]:
 def _acknowledgment_findings(scan: _Scan) -> list[Finding]:
     if scan.context.kind != "complaint" or not scan.text.strip():
         return []
-    for match in lexicon.ACKNOWLEDGMENT.finditer(scan.text):
+    for match in lexicon.ACKNOWLEDGMENT.finditer(scan.lower):
         if _negated(scan, match.start()) and not match.group().lower().startswith("not"):
             continue
         # A non-apology ("sorry you feel that way") is already reported as dismissive.
@@ -744,7 +760,7 @@ def _generic_findings(scan: _Scan) -> list[Finding]:
         return []
     if _has_detail(scan):
         return []
-    stock = list(lexicon.STOCK_PHRASES.finditer(scan.text))
+    stock = list(lexicon.STOCK_PHRASES.finditer(scan.lower))
     covered = sum(m.end() - m.start() for m in stock)
     letters = len(re.sub(r"[\W_]+", "", scan.text)) or 1
     coverage = covered / len(scan.text.strip())
@@ -754,7 +770,10 @@ def _generic_findings(scan: _Scan) -> list[Finding]:
         if w not in _GENERIC_WORDS and w[:5] not in {m.group().lower()[:5] for m in stock}
     ]
     named = _mentions_name(scan)
-    if named:
+    if not (context.customer_name or scan.customer_lower or context.facts):
+        # Nothing to personalise with: only boilerplate through and through is generic.
+        generic = coverage >= 0.5
+    elif named:
         generic = coverage >= 0.5 and len(content) <= 4
     else:
         generic = coverage >= 0.25 or (len(content) <= 1 and letters < 40)

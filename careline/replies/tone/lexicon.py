@@ -1,7 +1,8 @@
 """The phrase rules of the tone guard: what to look for, why it hurts, what to write instead.
 
-Patterns run case-insensitively on the reply after curly quotes, dashes and no-break spaces are
-folded to ASCII one for one (so offsets stay those of the original text). Each rule names one
+Patterns are lower case and run on the reply lower-cased, after curly quotes, dashes and no-break
+spaces are folded to ASCII, all one character for one (so offsets stay those of the original
+text); case-insensitive matching was three times slower. Each rule names one
 category; ``negatable`` rules do not fire right after a negation ("this is not your fault"),
 ``unless_conditional`` rules not in a sentence that makes the statement conditional ("if the
 item is faulty …"), and ``kinds`` limits a rule to replies to those kinds of messages.
@@ -37,7 +38,7 @@ def _rule(
     joined = "|".join(f"(?:{p})" for p in patterns)
     return Rule(
         category,
-        re.compile(rf"(?<![\w'])(?:{joined})(?![\w'])", re.IGNORECASE),
+        re.compile(rf"(?<![\w'])(?:{joined})(?![\w'])"),
         message,
         suggestion,
         negatable,
@@ -341,7 +342,8 @@ RULES: list[Rule] = [
             r"emails)|(?:join|sign up to|subscribe to) (?:our |the )?newsletter",
             r"link in (?:our )?bio",
             r"free (?:shipping|delivery) on (?:all )?orders (?:over|above)",
-            r"(?:use|with) (?:the )?(?:promo |discount |coupon )?code [A-Z0-9]{3,}",
+            r"(?:use|with) (?:the )?(?:promo |discount |coupon )?code [a-z0-9]*\d[a-z0-9]*",
+            r"(?:promo|discount|coupon) code",
             r"(?:%|per ?cent) off (?:everything|sitewide|all|your next|selected)",
             r"(?:you might|you'll|you will|you may) (?:also )?(?:like|love) our",
             r"why not try our|have you tried our|upgrade to (?:our|the) (?:premium|pro|deluxe)",
@@ -356,8 +358,8 @@ RULES: list[Rule] = [
     _rule(
         "jargon",
         [
-            r"SKUs?|RMAs?|WMS|3PL|SLAs?|OOS|CRM|ERP|POS system|AWB|RCA|KB article|QA team|CSR|"
-            r"L[123] (?:team|support|agent)|tier[- ][123] (?:team|support)|P[0-4] (?:ticket|"
+            r"skus?|rmas?|wms|3pl|slas?|oos|crm|erp|pos system|awb|rca|kb article|qa team|csr|"
+            r"l[123] (?:team|support|agent)|tier[- ][123] (?:team|support)|p[0-4] (?:ticket|"
             r"incident|issue)",
             r"(?:back-?end|server-?side|client-?side|api|database|cache|caching|payload|"
             r"endpoint|webhook|cron job|deploy(?:ment)?|hotfix|rollback|latency|sync(?:ing)? "
@@ -396,7 +398,6 @@ GUARANTEE = re.compile(
     r"|for sure|no doubt about it"
     r"|(?:make sure|ensure) (?:this|it|that) (?:never|doesn't|does not|won't|will not|can't)"
     r")(?![\w'])",
-    re.IGNORECASE,
 )
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
@@ -404,9 +405,8 @@ MONEY = re.compile(
     rf"(?:(?P<sym>[£$€])\s?(?P<a>{_NUMBER})(?:\s?(?:k|m)\b)?"
     rf"|(?<![\w.])(?P<b>{_NUMBER})\s?(?P<word>£|€|\$|eur|usd|gbp|euros?|dollars?|pounds?|quid"
     r"|bucks)(?![\w]))",
-    re.IGNORECASE,
 )
-PERCENT = re.compile(rf"(?<![\w.])(?P<a>{_NUMBER})\s?(?:%|per ?cent)", re.IGNORECASE)
+PERCENT = re.compile(rf"(?<![\w.])(?P<a>{_NUMBER})\s?(?:%|per ?cent)")
 
 _DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _MONTHS = (
@@ -429,14 +429,12 @@ TIME = re.compile(
     r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?"
     r"|(?:by|at|before) \d{1,2}(?::\d\d)?\s?(?:am|pm)"
     r")(?![\w'])",
-    re.IGNORECASE,
 )
 OUTCOME = re.compile(
     r"(?<![\w'])(?:refund\w*|money back|arriv\w*|deliver\w*|dispatch\w*|ship\w*|replac\w*|"
     r"fix\w*|resolv\w*|sorted|back in stock|restock\w*|credit\w*|exchang\w*|repair\w*|"
     r"reach you|with you|receiv\w*|land|compensat\w*|voucher|reimburs\w*|"
     r"(?:will|'ll) be (?:there|ready|live|working|fixed|back))(?![\w'])",
-    re.IGNORECASE,
 )
 OFFER = re.compile(
     r"(?<![\w'])(?:"
@@ -457,28 +455,24 @@ OFFER = re.compile(
     r"approved|sent|arranged|dispatched|on (?:its|the) way|being processed|confirmed|authori[sz]"
     r"ed|added|applied)"
     r")(?![\w'])",
-    re.IGNORECASE,
 )
 STATUS = re.compile(
     r"(?<![\w'])(?:your |the )?(?:order|parcel|package|item|delivery|shipment|replacement)"
     r" (?:has been|was|is|'s|has|will be) (?:now |already |just )?(?:dispatched|shipped|delivered|"
     r"out for delivery|on (?:its|the) way|in transit|left (?:our|the) warehouse|been "
     r"(?:dispatched|shipped|delivered)|arriving|back in stock)(?![\w'])",
-    re.IGNORECASE,
 )
 CONDITIONAL = re.compile(
     r"(?<![\w'])(?:if|once|as soon as|after (?:we|you)|when (?:we|you)|depending|subject to|"
     r"may|might|could|possible|options?|whether|unless|in case|would you (?:like|prefer)|"
     r"happy to look|look into|check (?:whether|if)|before (?:the|your|it|we|you)|until)"
     r"(?![\w'])",
-    re.IGNORECASE,
 )
 OFFER_WORDS = re.compile(
     r"(?<![\w'])(?:refund\w*|credit\w*|voucher|gift card|compensat\w*|reimburs\w*|goodwill|"
     r"discount|off|cashback|back|pay|cover|towards|gesture)(?![\w'])",
-    re.IGNORECASE,
 )
-FULL_REFUND = re.compile(r"(?<![\w'])full refund(?![\w'])", re.IGNORECASE)
+FULL_REFUND = re.compile(r"(?<![\w'])full refund(?![\w'])")
 
 # --- acknowledgment -------------------------------------------------------------------------
 ACKNOWLEDGMENT = re.compile(
@@ -498,7 +492,6 @@ ACKNOWLEDGMENT = re.compile(
     r"unacceptable|not on|hate (?:to hear|that)|gutted|feel (?:bad|terrible|awful)|"
     r"bear with us|on (?:it|this) (?:now|right away)|we get it|totally get|we're on it)"
     r"(?![\w'])",
-    re.IGNORECASE,
 )
 
 # --- generic --------------------------------------------------------------------------------
@@ -541,5 +534,4 @@ STOCK_PHRASES = re.compile(
     r"soon))?"
     r"|as soon as possible|at your earliest convenience|thank(?:s| you)"
     r")(?![\w'])",
-    re.IGNORECASE,
 )

@@ -7,11 +7,18 @@ are repeated here; a test checks they still equal the connectors'.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from careline.connectors.bluesky.richtext import MAX_GRAPHEMES as BLUESKY_MAX_GRAPHEMES
-from careline.connectors.x.rules import DM_MAX_CHARS, TWEET_MAX_WEIGHT, dm_length, weighted_length
+from careline.connectors.x.rules import (
+    DM_MAX_CHARS,
+    TWEET_MAX_WEIGHT,
+    URL_WEIGHT,
+    dm_length,
+    weighted_length,
+)
 from careline.lib.text import grapheme_count
 
 MASTODON_MAX = 500  # the default; an instance may allow more
@@ -29,17 +36,40 @@ class Limit:
     measure: Callable[[str], int]
     unit: str
     where: str
+    # A cheap number never below ``measure(text)``: most replies fit without measuring.
+    bound: Callable[[str], int] = field(default=len)
+
+    def fits(self, text: str) -> bool:
+        return self.bound(text) <= self.maximum or self.measure(text) <= self.maximum
 
 
 def _chars(text: str) -> int:
     return len(text)
 
 
+def _x_weight_bound(text: str) -> int:
+    """At least X's weighted length: ASCII weighs 1, anything else at most 2, a link 23.
+
+    Only for NFC-normalised text (normalising can lengthen a few characters)."""
+    if not unicodedata.is_normalized("NFC", text):
+        return 1 << 62
+    ascii_count = len(text.encode("ascii", "ignore"))
+    lowered = text.lower()
+    links = lowered.count("http") + lowered.count("www.")
+    return ascii_count + 2 * (len(text) - ascii_count) + URL_WEIGHT * links
+
+
 def limit_for(platform: str, *, public: bool) -> Limit | None:
     """The length limit of a reply on ``platform`` (None: no known limit)."""
     if platform == "x":
         if public:
-            return Limit(TWEET_MAX_WEIGHT, weighted_length, "weighted characters", "an X post")
+            return Limit(
+                TWEET_MAX_WEIGHT,
+                weighted_length,
+                "weighted characters",
+                "an X post",
+                _x_weight_bound,
+            )
         return Limit(DM_MAX_CHARS, dm_length, "characters", "an X direct message")
     if platform == "bluesky":
         return Limit(BLUESKY_MAX_GRAPHEMES, grapheme_count, "characters", "a Bluesky post")
@@ -61,7 +91,7 @@ def first_over(text: str, limit: Limit) -> int:
 
     The measures grow with the prefix, so a binary search needs O(log n) measurements.
     """
-    if limit.measure(text) <= limit.maximum:
+    if limit.fits(text):
         return len(text)
     low, high = 0, len(text)  # measure(text[:low]) <= maximum < measure(text[:high])
     while high - low > 1:
