@@ -241,3 +241,27 @@ def test_the_reply_mix_counts_public_private_both_and_decided(
     public = html[html.index('data-testid="public-mix"') :]
     assert '<th scope="row">Complaints</th><td>2</td><td>67%</td>' in public
     assert '<th scope="row">Compliments</th><td>1</td><td>33%</td>' in public
+
+
+def test_the_panels_forms_carry_a_working_csrf_token(cases: Cases, agent: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    html = page(login(client, agent), cases.team_a)
+    form = html[html.index(f'action="/c/{cases.team_a.pk}/no-reply/"') :]
+    token = form.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+
+    response = client.post(
+        f"/c/{cases.team_a.pk}/no-reply/",
+        {"reason": "not_addressed", "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+    assert Conversation.objects.get(pk=cases.team_a.pk).no_reply_reason == "Not addressed to us"
+
+
+def test_anonymous_posts_go_to_login_and_change_nothing(client: Client, cases: Cases) -> None:
+    response = client.post(f"/c/{cases.team_a.pk}/no-reply/", {"reason": "spam"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+    assert Conversation.objects.get(pk=cases.team_a.pk).no_reply_at is None
+    assert client.get("/reports/reply-mix/").status_code == 302
