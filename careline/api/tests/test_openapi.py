@@ -21,6 +21,14 @@ OPERATIONS = {
     ("/api/v1/replies/held", "get"),
     ("/api/v1/replies/held/{held_id}/approve", "post"),
     ("/api/v1/replies/held/{held_id}/reject", "post"),
+    ("/api/v1/assignment/me", "get"),
+    ("/api/v1/assignment/me/availability", "post"),
+    ("/api/v1/assignment/people", "get"),
+    ("/api/v1/assignment/people/{username}", "put"),
+    ("/api/v1/assignment/teams", "get"),
+    ("/api/v1/assignment/teams/{team_name}", "put"),
+    ("/api/v1/assignment/conversations/{conversation_id}/handover", "post"),
+    ("/api/v1/assignment/conversations/{conversation_id}/presence", "post"),
 }
 
 

@@ -1,9 +1,8 @@
 // Collision warning: while the reply box has focus, the conversation page's heartbeat says
-// so ("typing"), and sends one heartbeat at once. Loaded from 'self'; no inline handlers.
+// so ("typing"), and sends one heartbeat at once. Loaded on every page from 'self' (does
+// nothing without the presence form); no inline handlers.
 (function () {
   "use strict";
-  if (window.carelineAssignment) return; // htmx re-runs this script when it swaps the case in
-  window.carelineAssignment = true;
 
   function isComposer(target) {
     return target instanceof HTMLTextAreaElement && target.closest(".composer") !== null;
