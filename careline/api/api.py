@@ -17,6 +17,7 @@ from careline.api.routers import escalations as escalations_router
 from careline.api.routers import followup as followup_router
 from careline.api.routers import moderation as moderation_router
 from careline.api.routers import replies as replies_router
+from careline.api.routers import sla as sla_router
 from careline.cases.services import CaseActionError
 
 api = NinjaAPI(
@@ -28,6 +29,7 @@ api = NinjaAPI(
 )
 api.add_router("/conversations", conversations.router)
 api.add_router("/messages", messages.router)
+api.add_router("/reports", sla_router.router)
 api.add_router("/escalations", escalations_router.router)
 api.add_router("/followup", followup_router.router)
 api.add_router("/replies", replies_router.router)

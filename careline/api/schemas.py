@@ -15,7 +15,7 @@ from careline.inbox.selectors import MAX_SEARCH_CHARS, InboxFilters, conversatio
 from careline.replies.models import DeliveryStatus, OutboundMessage
 
 # The keys of careline.inbox.selectors.ORDERINGS (a test keeps them in step).
-Order = Literal["recent", "oldest", "created", "priority", "severity"]
+Order = Literal["urgent", "recent", "oldest", "created", "priority", "severity"]
 
 
 class AuthorOut(Schema):
@@ -52,6 +52,22 @@ class ConversationTriageOut(Schema):
     triaged_at: datetime
 
 
+class ConversationSlaOut(Schema):
+    policy: str = Field(description="Name of the SLA policy in force; empty before the first.")
+    next_due_at: datetime | None = Field(
+        description="Earliest due time of a running clock (past: overdue); null when none runs."
+    )
+    next_warn_at: datetime | None = Field(description="When that clock's warning begins.")
+    breached_at: datetime | None = Field(description="Due time of the case's first breach.")
+    first_response_at: datetime | None
+    last_agent_reply_at: datetime | None
+    customer_waiting_since: datetime | None = Field(
+        description="Oldest customer message not answered yet."
+    )
+    no_reply_at: datetime | None = Field(description="When someone decided not to reply.")
+    no_reply_reason: str
+
+
 class ConversationOut(Schema):
     id: int
     status: Status
@@ -73,6 +89,7 @@ class ConversationOut(Schema):
     resolved_at: datetime | None
     closed_at: datetime | None
     triage: ConversationTriageOut | None = Field(description="Null until a message is triaged.")
+    sla: ConversationSlaOut = Field(description="SLA clocks as stored (docs/sla.md).")
 
     @staticmethod
     def resolve_channel(obj: Conversation) -> str:
@@ -96,6 +113,20 @@ class ConversationOut(Schema):
     @staticmethod
     def resolve_platform(obj: Conversation) -> str:
         return obj.channel.platform
+
+    @staticmethod
+    def resolve_sla(obj: Conversation) -> dict[str, Any]:
+        return {
+            "policy": obj.sla_policy,
+            "next_due_at": obj.sla_next_due_at,
+            "next_warn_at": obj.sla_next_warn_at,
+            "breached_at": obj.sla_breached_at,
+            "first_response_at": obj.first_response_at,
+            "last_agent_reply_at": obj.last_agent_reply_at,
+            "customer_waiting_since": obj.customer_waiting_since,
+            "no_reply_at": obj.no_reply_at,
+            "no_reply_reason": obj.no_reply_reason,
+        }
 
     @staticmethod
     def resolve_assignee(obj: Conversation) -> str | None:
@@ -235,8 +266,9 @@ class ConversationFilters(Schema):
         None, description=f"Text in one of the messages (first {MAX_SEARCH_CHARS} characters)."
     )
     order: Order = Field(
-        "recent",
-        description="`priority` puts urgent cases first, `severity` the most severe (triage).",
+        "urgent",
+        description="`urgent` (the default): earliest SLA due time first, overdue first; "
+        "`priority` puts urgent cases first, `severity` the most severe (triage).",
     )
     kind: Kind | None = Field(None, description="Triage kind of the case.")
     severity_min: int | None = Field(None, ge=0, le=100, description="Triage severity at least.")

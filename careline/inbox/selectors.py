@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, QuerySet, Value, When
 
 from careline.accounts.access import visible_conversations
 from careline.accounts.models import User
@@ -13,6 +13,10 @@ from careline.cases.models import CaseEvent, Conversation
 from careline.inbox.models import Message
 
 ORDERINGS = {
+    # Most urgent first (docs/sla.md): the earliest SLA due time, overdue first; cases with no
+    # clock counting last (waiting on the customer before finished ones); then the older case.
+    # Built with nulls last in inbox_conversations.
+    "urgent": ("sla_next_due_at", "created_at", "id"),
     "recent": ("-last_message_at", "-id"),
     "oldest": ("last_message_at", "id"),
     "created": ("-created_at", "-id"),
@@ -30,7 +34,7 @@ class InboxFilters:
     platform: str = ""
     assignee: str = ""  # username, "me" or "none"
     q: str = ""
-    order: str = "recent"
+    order: str = "urgent"
     # Triage summary of the case (careline.assessments): empty / None means any.
     kind: str = ""
     severity_min: int | None = None  # 0-100
@@ -41,8 +45,9 @@ class InboxFilters:
 
 
 def inbox_conversations(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
-    """The cases ``user`` may see, filtered and ordered. Unknown orderings fall back to recent."""
-    from django.db.models import Case, IntegerField, Value, When
+    """The cases ``user`` may see, filtered and ordered. Unknown orderings fall back to most
+    urgent first."""
+    from django.db.models import IntegerField
 
     queryset = visible_conversations(user).select_related("channel", "author", "assignee", "team")
     if filters.status == "open":
@@ -64,7 +69,12 @@ def inbox_conversations(user: User, filters: InboxFilters) -> QuerySet[Conversat
     if needle:
         matching = Message.objects.filter(conversation=OuterRef("pk"), text__icontains=needle)
         queryset = queryset.filter(Exists(matching))
-    order = ORDERINGS.get(filters.order, ORDERINGS["recent"])
+    if filters.order not in ORDERINGS or filters.order == "urgent":
+        finished = Case(When(status__in=["resolved", "closed"], then=Value(1)), default=Value(0))
+        return queryset.order_by(
+            F("sla_next_due_at").asc(nulls_last=True), finished, "created_at", "id"
+        )
+    order = ORDERINGS[filters.order]
     if filters.order == "priority":
         queryset = queryset.annotate(
             priority_rank=Case(

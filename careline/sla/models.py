@@ -130,5 +130,8 @@ class SlaSweepMark(models.Model):
     next_check_at = models.DateTimeField(null=True)
     checked_at = models.DateTimeField()
 
+    class Meta:
+        indexes = [models.Index(fields=["next_check_at"], name="sla_sweep_next_check")]
+
     def __str__(self) -> str:
         return f"SLA sweep of case {self.conversation_id} at {self.checked_at}"

@@ -210,7 +210,7 @@ def _set_waiting_since(cases: dict[int, CaseTimes]) -> None:
 
 def record_agent_reply(conversation_id: int, *, at: datetime) -> None:
     """A person of the team answered: the first response (if it is the first), the end of the
-    customer's wait, and fresh clocks. A late answer's breach is recorded at once."""
+    customer's wait, and fresh clocks. The next sweep records a late answer's breach."""
     previous_due = _due(conversation_id)
     Conversation.objects.filter(pk=conversation_id).update(
         first_response_at=Coalesce("first_response_at", at),
@@ -219,7 +219,7 @@ def record_agent_reply(conversation_id: int, *, at: datetime) -> None:
     )
     refresh_sla([conversation_id], now=at)
     if previous_due is not None and previous_due <= at:
-        sweep_case(conversation_id, now=at)
+        _look_again(conversation_id, at=at)
 
 
 def record_status_change(conversation_id: int, *, previous: str, to: str, at: datetime) -> None:
@@ -236,7 +236,17 @@ def record_status_change(conversation_id: int, *, previous: str, to: str, at: da
         SlaPause.objects.create(conversation_id=conversation_id, cause=to, started_at=at)
     refresh_sla([conversation_id], now=at)
     if previous_due is not None and previous_due <= at:
-        sweep_case(conversation_id, now=at)
+        _look_again(conversation_id, at=at)
+
+
+def _look_again(conversation_id: int, *, at: datetime) -> None:
+    """A clock stopped after its due time: have the next sweep record the late breach (its
+    due time may now be behind the case's stored times, where the sweeper would not look)."""
+    SlaSweepMark.objects.update_or_create(
+        conversation_id=conversation_id,
+        defaults={"next_check_at": at, "checked_at": at},
+        create_defaults={"next_check_at": at, "checked_at": at, "due_at": None, "warn_at": None},
+    )
 
 
 def _due(conversation_id: int) -> datetime | None:
@@ -277,8 +287,9 @@ def sweep_sla(*, now: datetime | None = None, limit: int = SWEEP_LIMIT) -> Sweep
 
     Looks at cases whose stored warning time has passed, except those the sweeper already
     handled at their current due and warning times (``SlaSweepMark``) and that have nothing
-    new due. Each case is one transaction: one failing case is logged and never aborts the
-    sweep. Safe to run twice at once.
+    new due, and at cases marked to be looked at again (a clock stopped after its due time).
+    Each case is one transaction: one failing case is logged and never aborts the sweep. Safe
+    to run twice at once.
     """
     now = now or timezone.now()
     handled = SlaSweepMark.objects.filter(
@@ -292,6 +303,14 @@ def sweep_sla(*, now: datetime | None = None, limit: int = SWEEP_LIMIT) -> Sweep
         .order_by("sla_next_warn_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
+    # Cases to look at again although their stored times are ahead: a clock stopped late.
+    ids += [
+        pk
+        for pk in SlaSweepMark.objects.filter(next_check_at__lte=now)
+        .order_by("next_check_at")
+        .values_list("conversation_id", flat=True)[:limit]
+        if pk not in ids
+    ]
     result = SweepResult()
     for pk in ids:
         result.checked += 1

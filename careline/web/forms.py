@@ -22,6 +22,7 @@ STATUS_FILTER_CHOICES = [
     *[(status.value, status.value.title()) for status in Status],
 ]
 ORDER_CHOICES = [
+    ("urgent", "Most urgent first"),
     ("recent", "Recent activity"),
     ("oldest", "Oldest activity"),
     ("created", "Newest cases"),
@@ -86,7 +87,7 @@ class InboxFilterForm(forms.Form):
             platform=data.get("platform") or "",
             assignee=data.get("assignee") or "",
             q=data.get("q") or "",
-            order=data.get("order") or "recent",
+            order=data.get("order") or "urgent",
             kind=data.get("kind") or "",
             severity_min=int(data["severity_min"]) if data.get("severity_min") else None,
             sentiment=data.get("sentiment") or "",

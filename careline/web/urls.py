@@ -29,6 +29,7 @@ urlpatterns = [
     path("settings/topics/<int:pk>/", views.topic_edit, name="topic-edit"),
     path("", include("careline.web.escalation_urls")),
     path("", include("careline.web.survey_urls")),
+    path("", include("careline.web.sla_urls")),
     path("", include("careline.web.compose_urls")),
     path("", include("careline.web.assignment_views")),
     path("", include("careline.web.moderation_urls")),

@@ -80,6 +80,17 @@ def test_the_list_answers_count_and_items_with_every_field(
                 "resolved_at": None,
                 "closed_at": None,
                 "triage": None,
+                "sla": {
+                    "policy": "Default normal",
+                    "next_due_at": "2026-11-02T10:00:00Z",
+                    "next_warn_at": "2026-11-02T09:48:00Z",
+                    "breached_at": None,
+                    "first_response_at": None,
+                    "last_agent_reply_at": None,
+                    "customer_waiting_since": "2026-11-02T09:00:00Z",
+                    "no_reply_at": None,
+                    "no_reply_reason": "",
+                },
             }
         ],
     }
@@ -137,7 +148,7 @@ def test_the_default_limit_is_50_and_200_may_be_asked_for(
         (
             {"order": "random"},
             ["query", "order"],
-            "Input should be 'recent', 'oldest', 'created', 'priority' or 'severity'",
+            "Input should be 'urgent', 'recent', 'oldest', 'created', 'priority' or 'severity'",
         ),
         (
             {"platform": "myspace"},

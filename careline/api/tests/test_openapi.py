@@ -16,6 +16,7 @@ OPERATIONS = {
     ("/api/v1/conversations/{conversation_id}/assignee", "post"),
     ("/api/v1/messages", "get"),
     ("/api/v1/messages/{message_id}/corrections", "post"),
+    ("/api/v1/reports/unanswered", "get"),
     ("/api/v1/replies/playbooks", "get"),
     ("/api/v1/replies/conversations/{conversation_id}/drafts", "get"),
     ("/api/v1/replies/held", "get"),

@@ -18,8 +18,8 @@ from careline.sla.models import BusinessHours, SlaPolicyRow
 from careline.workflow.calendar import BusinessCalendar
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)

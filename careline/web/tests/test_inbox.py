@@ -71,7 +71,9 @@ def listed(client: Client, **params: str) -> list[int]:
 def test_each_filter_narrows_the_list(
     client: Client, agent: User, mixed: dict[str, int], params: dict[str, str], expected: list[str]
 ) -> None:
-    assert listed(login(client, agent), **params) == [mixed[name] for name in expected]
+    assert listed(login(client, agent), order="recent", **params) == [
+        mixed[name] for name in expected
+    ]
 
 
 @pytest.mark.parametrize(
@@ -81,7 +83,8 @@ def test_each_filter_narrows_the_list(
 def test_an_unknown_filter_value_is_ignored(
     client: Client, agent: User, mixed: dict[str, int], params: dict[str, str]
 ) -> None:
-    assert listed(login(client, agent), **params) == [mixed["zip"], mixed["refund"], mixed["order"]]
+    # The default order, most urgent first: the earliest SLA due time first.
+    assert listed(login(client, agent), **params) == [mixed["order"], mixed["refund"], mixed["zip"]]
 
 
 def test_the_filter_form_keeps_the_chosen_values(
@@ -133,6 +136,7 @@ def test_a_row_shows_the_cases_facts(client: Client, agent: User, mixed: dict[st
     assert cells == [
         ["Pending"],
         ["Normal"],
+        ["1", "h", "overdue"],  # first response was due an hour after the post
         ["37"],
         ["complaint"],
         ["Refund", "please"],
@@ -149,12 +153,12 @@ def test_a_row_shows_the_cases_facts(client: Client, agent: User, mixed: dict[st
 
 @pytest.fixture
 def many(generic_channel: Channel) -> list[int]:
-    """51 new cases, one a minute; returned newest first, the inbox's default order."""
+    """51 new cases, one a minute; returned oldest first: due first, the inbox's default order."""
     ingest_items(
         generic_channel,
         [item(f"p{n}", author=f"u{n}", text=f"Post {n}", minutes=n) for n in range(51)],
     )
-    return list(Conversation.objects.order_by("-last_message_at").values_list("pk", flat=True))
+    return list(Conversation.objects.order_by("created_at").values_list("pk", flat=True))
 
 
 def test_the_inbox_shows_fifty_cases_a_page(
