@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from careline.replies.tone import lexicon
-from careline.replies.tone.limits import first_over, limit_for
+from careline.replies.tone.limits import limit_for, over_limit
 from careline.replies.tone.model import Finding, ReplyContext, ToneReport
 from careline.triage.analysers.private_data import PrivateDataAnalyser
 
@@ -93,6 +93,7 @@ _MAKING_UP = re.compile(
     r"|gesture",
     re.IGNORECASE,
 )
+_SECRET_WORD = re.compile(r"p(?:ass|w|in\b|in\s*(?:code|number|no))", re.IGNORECASE)
 _ALWAYS_PRIVATE = {"card", "cvv", "expiry", "password", "pin"}
 _TIME_KEYS = ("expected_time", "delivery_date", "dispatch_date", "eta", "refund_date")
 _STATUS_KEYS = (
@@ -545,10 +546,20 @@ def _brand_contact(scan: _Scan, kind: str, start: int, value: str) -> bool:
     return bool(_BRAND_CONTEXT.search(scan.text[max(0, start - 40) : start]))
 
 
+def _private_data_possible(text: str) -> bool:
+    """Whether a private reply can hold what is never allowed even in private: a card needs 13
+    digits, a password or PIN its keyword (skips the slow phone-number search)."""
+    return sum(ch.isdigit() for ch in text) >= 13 or bool(_SECRET_WORD.search(text))
+
+
 def _private_findings(scan: _Scan) -> list[Finding]:
     context = scan.context
     findings: list[Finding] = []
-    for found in _private_data_analyser().find(scan.text):
+    if context.public or _private_data_possible(scan.text):
+        candidates = _private_data_analyser().find(scan.text)
+    else:
+        candidates = []
+    for found in candidates:
         value = scan.text[found.start : found.end]
         if found.type in _ALWAYS_PRIVATE:
             findings.append(
@@ -648,21 +659,20 @@ def _length_findings(text: str, scan: _Scan) -> list[Finding]:
     context = scan.context
     findings: list[Finding] = []
     limit = limit_for(context.platform, public=context.public)
-    if limit is not None:
-        cut = first_over(text, limit)
-        if cut < len(text):
-            count = limit.measure(text)
-            findings.append(
-                Finding(
-                    "over_limit",
-                    "block",
-                    cut,
-                    len(text),
-                    f"{count:,} {limit.unit}; {limit.where} allows {limit.maximum:,}. "
-                    "The platform will refuse it.",
-                    "Shorten it, or move the details to a private message.",
-                )
+    over = over_limit(text, limit) if limit is not None else None
+    if limit is not None and over is not None:
+        count, cut = over
+        findings.append(
+            Finding(
+                "over_limit",
+                "block",
+                cut,
+                len(text),
+                f"{count:,} {limit.unit}; {limit.where} allows {limit.maximum:,}. "
+                "The platform will refuse it.",
+                "Shorten it, or move the details to a private message.",
             )
+        )
     if context.public:
         # Greetings and sign-offs ("Hi Sam!", "- Mia") are not sentences a reader has to read.
         full = [(s, e) for s, e in scan.sentences if len(_WORDS_ANY.findall(scan.text[s:e])) >= 4]
