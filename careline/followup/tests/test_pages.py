@@ -276,3 +276,30 @@ def test_the_follow_up_endpoints_follow_the_case_rules(
     assert answered.case.events.filter(kind=EventKind.RESOLUTION_CHECK).count() == 1
     again = call("post", answered.agent, f"{pk}/resolution-check")
     assert again.status_code == 200  # pending is still open: asking again is allowed
+
+
+def test_the_panel_is_in_the_htmx_fragment_too(
+    resolved: Story, token: str, client: Client, supervisor: User
+) -> None:
+    login(client, supervisor)
+
+    fragment = client.get(f"/c/{resolved.case.pk}/", headers={"HX-Request": "true"})
+
+    html = fragment.content.decode()
+    assert not html.lstrip().startswith("<!doctype")
+    assert 'data-testid="followup-panel"' in html
+    assert 'data-testid="followup-survey">sent Nov 2 (private message), no answer yet' in html
+
+
+def test_the_admin_shows_surveys_without_their_nonce(
+    resolved: Story, token: str, client: Client, admin_user: User
+) -> None:
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    login(client, admin_user)
+    survey = Survey.objects.get()
+
+    page = client.get(f"/admin/followup/survey/{survey.pk}/change/")
+
+    assert page.status_code == 200
+    assert survey.nonce not in page.content.decode()
