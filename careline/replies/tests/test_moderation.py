@@ -27,6 +27,7 @@ from careline.replies.moderation import (
     hide_message,
     moderate_for_duty_of_care,
     on_inbound_stored,
+    protect_private_data,
     remove_flagged,
 )
 from careline.replies.services import queue_reply
@@ -180,7 +181,7 @@ def test_a_relayed_channel_cannot_hide_so_nothing_is_queued_on_ingest(
         ingest_items(generic_channel, [item("p1", text=CARD_TEXT)])
 
     assert OutboundMessage.objects.count() == 0
-    assert not any("protect_private_data" in repr(c) for c in callbacks)
+    assert not any("_auto_duty_of_care" in getattr(c, "__qualname__", "") for c in callbacks)
 
 
 def test_where_hiding_is_impossible_the_person_is_asked_to_delete_it(
@@ -488,3 +489,35 @@ def test_a_no_reply_decision_stops_the_reply_clock(generic_channel: Channel, age
     decided = decide_no_reply(case, actor=agent, reason="not_addressed")
 
     assert decided.customer_waiting_since is None
+
+
+def test_the_automatic_protection_is_safe_to_run_twice(facebook: Channel) -> None:
+    message = stored(facebook, CARD_TEXT)
+
+    assert protect_private_data(message.pk) == "hidden"
+    assert protect_private_data(message.pk) == "done already"
+
+    assert OutboundMessage.objects.filter(action="hide").count() == 1
+    assert OutboundMessage.objects.filter(action="send").count() == 1
+
+
+def test_an_x_mention_that_is_not_a_reply_is_not_hidden_automatically(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    x = Channel.objects.create(
+        name="shop-x",
+        platform="x",
+        external_id="1111111111",
+        credentials={
+            "user_id": "1111111111",
+            "user_access_token": "u",
+            "api_base": "https://x.test",
+        },
+    )
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        ingest_items(x, [comment("1800000000000000002", CARD_TEXT)])
+
+    message = Message.objects.get()
+    assert protect_private_data(message.pk) == "nothing to do"
+    assert not any("_auto_duty_of_care" in getattr(c, "__qualname__", "") for c in callbacks)

@@ -36,7 +36,10 @@ def path_panel(context: template.Context, conversation: Conversation) -> dict[st
         "no_reply_reasons": list(NO_REPLY_REASONS.items()),
         "is_supervisor": bool(user is not None and getattr(user, "is_supervisor_or_admin", False)),
         "csrf_token": context.get("csrf_token"),
-        "can_decide": conversation.no_reply_at is None and conversation.status != "closed",
+        # A case the team answered has nothing to decide (the service refuses it too).
+        "can_decide": conversation.no_reply_at is None
+        and conversation.first_response_at is None
+        and conversation.status != "closed",
     }
 
 
