@@ -106,6 +106,18 @@ RULES: list[Rule] = [
             r"at no (?:point|time) did we",
             r"(?:^|(?<=[.!?]\s))actually,",
             r"(?:the|our) records (?:clearly )?show (?:that )?you",
+            r"(?:this is|it's|that's) the first (?:time )?(?:we've|we have) (?:ever )?heard",
+            r"(?:we've|we have) never had (?:a |any )?(?:complaints?|problems?|issues?) "
+            r"(?:with|about|like)",
+            r"(?:works|worked) (?:fine|perfectly) for (?:everyone|everybody|all|most of our)",
+            r"(?:please )?refer (?:back )?to (?:our|my) (?:previous|earlier|last) (?:message|reply|"
+            r"response|email|post)",
+            r"(?:we've|we have) already (?:answered|addressed|responded to|dealt with) "
+            r"(?:this|that|your)",
+            r"how many times (?:do|must|have|will)",
+            r"(?:it's|it is) not (?:our|the company's) job to",
+            r"we can assure you (?:that )?(?:our|the|we|nothing)",
+            r"(?:we're|we are|i'm|i am) not (?:going to|gonna) argue",
         ],
         "Argues with the customer or defends the brand; people read it as a fight, not help.",
         "Acknowledge what they experienced and offer to look into it: “Thanks for telling us — "
@@ -165,6 +177,19 @@ RULES: list[Rule] = [
             r"at least (?:\w+ ){1,3}(?:arrived|came|got there|works|still works|turned up|made it"
             r"|was delivered|is here)",
             r"happens to everyone",
+            rf"{_THAT_IS} (?:only|just|merely) (?:a|one) (?:\w+ )?(?:candle|cake|jumper|mug|toy|"
+            r"item|product|box|parcel|order|bag|delivery|t-shirt|shirt|sock|pair of \w+|game|book"
+            r"|card|plant|bottle|jar|lid|cable|case|gift)",
+            r"you(?:'ll| will) (?:survive|live|be fine|get over it)",
+            r"don't be (?:so )?(?:dramatic|silly|ridiculous|childish)",
+            r"(?:we|i) (?:don't|do not|fail to) (?:see|understand) (?:the|your) (?:problem|issue|"
+            r"complaint|point)",
+            r"there's no point (?:in )?(?:complaining|getting upset|getting angry)",
+            r"you get what you pay for",
+            r"let it go|move along",
+            r"you(?:'re| are) not the only (?:one|customer|person)",
+            r"(?:we have|we've got) (?:a lot of|lots of|many|hundreds of|thousands of) (?:other )?"
+            r"(?:customers|orders|messages) to",
             r"(?:everyone|other customers|everybody) (?:has|have|had) (?:had )?to wait",
             r"read the (?:room|faq),? (?:maybe|please)?",
         ],
@@ -224,6 +249,15 @@ RULES: list[Rule] = [
             r"misunderstood|ordered|chose|thought)",
             r"(?:this|that|it) (?:is|was) (?:on you|down to you|on your (?:side|end|part))",
             r"(?:it's|it is|that's) up to you to",
+            r"(?:that's|that is) (?:what|why) (?:the|our) (?:size guide|instructions|faq|manual|"
+            r"care label|description) (?:is|are) (?:for|there)",
+            r"you (?:are|were) (?:responsible for|the one who)",
+            r"the (?:address|details|size|information|email|number|postcode) you (?:gave|provided|"
+            r"entered|supplied|chose|selected) (?:was|were|is|are) (?:wrong|incorrect|incomplete|"
+            r"invalid)",
+            r"due to (?:your|user|customer) (?:error|mistake|misuse|handling|negligence)",
+            r"(?:should|could|need to|needed to|must) (?:always )?(?:check|inspect|read|measure|"
+            r"try) (?:\w+ ){0,3}before (?:signing|ordering|washing|using|buying|placing|opening)",
             r"(?:as|like) (?:is )?(?:clearly )?(?:stated|written|explained|shown) (?:in|on) "
             r"(?:our|the) (?:terms|t&cs|policy|faq|description|listing|size guide|website|"
             r"product page)",
@@ -272,6 +306,12 @@ RULES: list[Rule] = [
             r"packed)",
             r"we (?:were|are) (?:wrong|negligent|careless)",
             r"we(?:'ve| have) let you down (?:badly )?because (?:we|our)",
+            r"(?:that's|this is|it's|that is) (?:all |totally |completely |entirely |100% )?on us",
+            r"we (?:mixed|muddled) up (?:your|the)|we (?:got|had) (?:your|the) (?:\w+ )?mixed up",
+            r"we (?:didn't|did not|failed to|forgot to) (?:pack|send|check|dispatch|process|ship|"
+            r"include|post|refund|update|charge) (?:it|your|the)",
+            r"we (?:overcharged|double-charged|undercharged|misprinted|mislabell?ed|misplaced|"
+            r"mis-?packed|mis-?picked)",
         ],
         "Admits the brand's fault before the case shows a verified cause; it may be untrue and "
         "can be used against the brand.",
@@ -318,6 +358,14 @@ RULES: list[Rule] = [
             r"riveting",
             r"how (?:tragic|awful for you|terrible for you)",
             r"(?:slow|big) clap",
+            r"(?:clearly|obviously),? you know (?:best|better)",
+            r"thanks for the (?:tip|advice|suggestion),? (?:genius|einstein|sherlock)|sherlock|"
+            r"einstein",
+            r"no kidding|tell us how you really feel|cry (?:me )?a river|boo[- ]?hoo",
+            r"(?:what|how) (?:a|an) (?:original|novel|brilliant|unique) (?:idea|complaint|comment|"
+            r"take)",
+            r"(?:we'll|we will) (?:file|put) (?:that|it|this) (?:under|in the bin|straight in)",
+            r"take a number|😒|😑",
         ],
         "Reads as sarcasm or mockery; in public it is screenshotted and shared.",
         "Say plainly what you mean and keep a warm, neutral tone.",
@@ -347,6 +395,10 @@ RULES: list[Rule] = [
             r"(?:%|per ?cent) off (?:everything|sitewide|all|your next|selected)",
             r"(?:you might|you'll|you will|you may) (?:also )?(?:like|love) our",
             r"why not try our|have you tried our|upgrade to (?:our|the) (?:premium|pro|deluxe)",
+            r"exclusive (?:offers?|deals?|discounts?|access)|deals? of the (?:day|week)",
+            r"refer a friend|treat yourself|pre-?order (?:now|today|yours)|just launched|"
+            r"back by popular demand",
+            r"(?:double|\d+x?) (?:loyalty|reward) points",
             r"(?:join|become) (?:our|a) (?:loyalty|rewards|vip|members?)(?: programme| program"
             r"| club)?",
         ],
@@ -373,6 +425,9 @@ RULES: list[Rule] = [
             r"pursuant to|hereby|aforementioned|heretofore|herein|hereinafter|notwithstanding|"
             r"in accordance with (?:our|the) (?:terms|policy|policies|t&cs)|please be advised|"
             r"kindly be advised|be informed that|do the needful|revert back",
+            r"induction scan|not (?:been )?inducted|goods[- ]in|stock (?:discrepancy|variance)|"
+            r"mis-?pick(?:ed)?|pick(?:ing)? error|proof of delivery|error code \w+|"
+            r"as per (?:our |the )?(?:policy|terms|t&cs|t&c|sop)|ops team|"
             r"root cause analysis|escalated to (?:tier|level) \d|per (?:our )?sop|"
             r"standard operating procedure",
         ],
@@ -449,7 +504,10 @@ OFFER = re.compile(
     r"|(?:get|receive|have|be getting|be receiving) (?:a |an |your )?(?:full |partial |\w+ )?"
     r"(?:refund|replacement|credit|voucher|gift card|money back|new one|compensation)"
     r"|(?:give|offer|add|pay) (?:you )?(?:a |an )?(?:full |partial |free |\w+ )?(?:refund|"
-    r"replacement|credit|voucher|gift card|discount|compensation|goodwill|[£$€]\d+))"
+    r"replacement|credit|voucher|gift card|discount|compensation|goodwill|[£$€]\d+)"
+    r"|waive[d]? (?:the |your |any )?(?:\w+ )?(?:fee|charge|cost)s?"
+    r"|cover (?:the |your )?(?:cost|return|postage|shipping|repair|bill)"
+    r"|upgrade (?:you|your (?:order|delivery|shipping)))"
     r"|(?:your |a |the )?(?:full |partial )?(?P<what2>refund|replacement|credit|voucher|gift card|"
     r"compensation) (?:has been|was|is being|will be|is|'s) (?:now )?(?:issued|processed|"
     r"approved|sent|arranged|dispatched|on (?:its|the) way|being processed|confirmed|authori[sz]"
@@ -490,7 +548,9 @@ ACKNOWLEDGMENT = re.compile(
     r"let (?:you )?down|let-?down|inconvenien\w*|can imagine|can only imagine|must (?:be|have "
     r"been) (?:so |really |very )?(?:frustrating|annoying|disappointing|stressful|upsetting)|"
     r"unacceptable|not on|hate (?:to hear|that)|gutted|feel (?:bad|terrible|awful)|"
-    r"bear with us|on (?:it|this) (?:now|right away)|we get it|totally get|we're on it)"
+    r"bear with us|on (?:it|this) (?:now|right away)|we get it|totally get|we're on it|"
+    r"not ideal|far from ideal|a real pain|rough|sucks|we feel terrible|can see why|"
+    r"(?:isn't|is not|wasn't|was not) what you (?:ordered|expected|paid for|wanted))"
     r"(?![\w'])",
 )
 
@@ -532,6 +592,13 @@ STOCK_PHRASES = re.compile(
     r"anything)(?: (?:further|more|other))?(?: questions| help)?"
     r"|(?:we will|we'll) (?:get back to you|be in touch)(?: (?:as soon as possible|shortly|"
     r"soon))?"
+    r"|thank(?:s| you) for bringing (?:this|it) to our attention"
+    r"|we(?:'re| are) (?:always )?(?:committed to|looking to improve|working hard to)"
+    r"(?: \w+){0,4}"
+    r"|we appreciate you taking the time(?: to \w+ (?:us|this))?"
+    r"|we(?:'ll| will) (?:do our best|investigate(?: this)?|escalate (?:this|it))"
+    r"|(?:we're|we are) sorry for any (?:trouble|issues|problems)(?: caused)?"
+    r"|thank(?:s| you) for being a (?:loyal|valued) customer"
     r"|as soon as possible|at your earliest convenience|thank(?:s| you)"
     r")(?![\w'])",
 )
