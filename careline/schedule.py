@@ -52,4 +52,10 @@ SCHEDULE: tuple[Periodic, ...] = (
         60,
         "tell the owner's supervisor, once, when an escalation passes its due time unanswered",
     ),
+    Periodic(
+        "careline.assignment.tasks.assign_waiting_cases",
+        60,
+        "give cases of automatic teams that nobody could take on arrival to whoever is now "
+        "available and below their limit",
+    ),
 )

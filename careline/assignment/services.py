@@ -346,7 +346,9 @@ def auto_assign(
     return choice
 
 
-def auto_assign_new_cases(conversation_ids: Sequence[int]) -> dict[int, int]:
+def auto_assign_new_cases(
+    conversation_ids: Sequence[int], *, reason: str = "new case"
+) -> dict[int, int]:
     """Assign the open, unassigned cases among ``conversation_ids`` whose team assigns
     automatically; a case without a team goes to the intake team (when it assigns
     automatically). Batch-efficient: a few queries per team, not per case.
@@ -395,12 +397,34 @@ def auto_assign_new_cases(conversation_ids: Sequence[int]) -> dict[int, int]:
                 chosen,
                 team=routing.team,
                 set_team=routing.intake,
-                reason="Assigned automatically (new case)",
+                reason=f"Assigned automatically ({reason})",
                 only_unassigned=True,
                 now=now,
             )
         )
     return written
+
+
+SWEEP_LIMIT = 500
+
+
+def assign_waiting_cases(*, limit: int = SWEEP_LIMIT) -> dict[int, int]:
+    """The sweep: open, unassigned cases of teams that assign automatically, oldest first
+    (at most ``limit``), which nobody could take when they arrived (everyone away or at their
+    limit). Cases without a team are left to people. Also forgets presence gone stale long
+    ago. Idempotent. Returns {conversation id: assignee id} for what was assigned."""
+    Presence.objects.filter(last_seen__lt=timezone.now() - PRESENCE_FORGET).delete()
+    teams = TeamRouting.objects.filter(auto_assign=True).values_list("team_id", flat=True)
+    waiting = list(
+        Conversation.objects.filter(
+            team_id__in=list(teams),
+            assignee__isnull=True,
+            status__in=[str(s) for s in OPEN_STATUSES],
+        )
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return auto_assign_new_cases(waiting, reason="waiting; someone can take it now")
 
 
 def after_inbound(conversation_ids: Sequence[int]) -> None:

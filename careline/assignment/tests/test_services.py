@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from careline.accounts.models import Role, Team, User
 from careline.assignment.models import AgentProfile, TeamRouting
 from careline.assignment.services import (
+    assign_waiting_cases,
     auto_assign,
     auto_assign_new_cases,
     candidates_for_team,
@@ -19,6 +20,7 @@ from careline.assignment.services import (
     update_profile,
     update_routing,
 )
+from careline.assignment.tasks import assign_waiting_cases as run_sweep
 from careline.cases.models import CaseEvent, Conversation, EventKind
 from careline.cases.services import CaseActionError
 from careline.connectors.base import InboundItem
@@ -322,3 +324,30 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(
 
     small = queries_for("small", 3)  # also creates the agents' profiles
     assert queries_for("large", 60) <= small
+
+
+def test_the_sweep_gives_waiting_cases_to_whoever_became_available(
+    team_a: Team,
+    alice: User,
+    generic_channel: Channel,
+    django_capture_on_commit_callbacks: Any,
+    clock: Any,
+) -> None:
+    routing(team_a, auto_assign=True, intake=True)
+    set_availability(alice, actor=alice, available=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest_items(generic_channel, [post("p1", author="u1")])
+    case = Conversation.objects.get()
+    assert (assigned(case), case.team) == (None, team_a)
+    assert assign_waiting_cases() == {}
+
+    clock.shift(600)
+    set_availability(alice, actor=alice, available=True)
+    assert run_sweep.enqueue().return_value == 1
+
+    assert assigned(case) == "alice"
+    event = CaseEvent.objects.get(conversation=case, kind=EventKind.ASSIGNED)
+    assert event.reason == (
+        "Assigned automatically (waiting; someone can take it now): alice (#"
+        f"{alice.pk}): least loaded: 0 open cases, among 1 available in team 'Team A'"
+    )
