@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -447,24 +447,20 @@ def ask_resolution_check(conversation: Conversation, *, actor: User) -> CaseEven
 # --- reminders -----------------------------------------------------------------------------
 
 
+def _newest(direction: str, **more: Any) -> Subquery:
+    return Subquery(
+        Message.objects.filter(conversation=OuterRef("pk"), direction=direction, **more)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+
+
 def _waiting_on_us(case: Conversation) -> bool:
     """The customer wrote last: their newest addressed message is newer than the team's
-    newest reply."""
-    last_in = (
-        case.messages.filter(direction=Direction.INBOUND, indirect=False)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    if last_in is None:
-        return False
-    last_out = (
-        case.messages.filter(direction=Direction.OUTBOUND, sent_by__isnull=False)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    return last_out is None or last_in > last_out
+    newest reply. Reads the ``last_in``/``last_out`` the sweep's query annotated."""
+    last_in = getattr(case, "last_in", None)
+    last_out = getattr(case, "last_out", None)
+    return last_in is not None and (last_out is None or last_in > last_out)
 
 
 def _unhappy_unanswered(case: Conversation) -> int | None:
@@ -573,6 +569,12 @@ def sweep_followups(*, now: datetime | None = None, limit: int = 500) -> SweepRe
         Conversation.objects.filter(followup_due_at__lte=now)
         .exclude(status=Status.CLOSED)
         .select_related("assignee")
+        # Who wrote last, in the same query (one correlated subquery each, indexed on
+        # conversation + created_at), not two queries per case.
+        .annotate(
+            last_in=_newest(Direction.INBOUND, indirect=False),
+            last_out=_newest(Direction.OUTBOUND, sent_by__isnull=False),
+        )
         .order_by("followup_due_at")[:limit]
     )
     for case in due:
@@ -588,11 +590,11 @@ def sweep_followups(*, now: datetime | None = None, limit: int = 500) -> SweepRe
     proposed = Conversation.objects.filter(
         resolution_proposed_at__lte=quiet_since, status__in=_OPEN
     ).order_by("resolution_proposed_at")[:limit]
-    for case in proposed:
+    for quiet in proposed:
         try:
-            outcome = _follow_up_resolution(case, now)
+            outcome = _follow_up_resolution(quiet, now)
         except Exception:
-            log.exception("resolution follow-up for case %s failed", case.pk)
+            log.exception("resolution follow-up for case %s failed", quiet.pk)
             result.failed += 1
             continue
         result.followed_up += outcome in ("sent", "not sent")
