@@ -83,7 +83,7 @@ class HandoverForm(forms.Form):
         team_choices = [
             (
                 f"team:{t.pk}",
-                f"Team {t.name}" + (" (back to the team)" if t.pk == conversation.team_id else ""),
+                t.name + (" (back to the team)" if t.pk == conversation.team_id else ""),
             )
             for t in teams
         ]
