@@ -33,6 +33,7 @@ from careline.inbox.models import Channel, Direction, Message, Visibility
 from careline.replies.models import DeliveryStatus, OutboundAction, OutboundMessage
 from careline.replies.path import (
     AUTO_SPAM_SCORE,
+    DATA_WORDS,
     DELETE_PLATFORMS,
     HIDE_PLATFORMS,
     ItemFacts,
@@ -81,16 +82,6 @@ EXPLANATIONS = {
         "Hello, we have hidden your public comment because parts of it could offend others. "
         "We still want to help with your request, so let's continue here, in private."
     ),
-}
-DATA_WORDS = {
-    "card": "a card number",
-    "cvv": "a card security code",
-    "expiry": "a card expiry date",
-    "password": "a password",
-    "pin": "a PIN",
-    "email": "an e-mail address",
-    "phone": "a phone number",
-    "address": "an address",
 }
 
 

@@ -25,6 +25,16 @@ PATHS = ("hybrid", "public", "private", "no_reply")
 SENSITIVE_DATA = frozenset(
     {"card", "cvv", "expiry", "password", "pin", "email", "phone", "address"}
 )
+DATA_WORDS = {
+    "card": "a card number",
+    "cvv": "a card security code",
+    "expiry": "a card expiry date",
+    "password": "a password",
+    "pin": "a PIN",
+    "email": "an e-mail address",
+    "phone": "a phone number",
+    "address": "an address",
+}
 # The offensive head over-flags angry but fair complaints ("this is a disgrace" scores ~0.8),
 # so hiding criticism for offensiveness needs a much surer verdict than the flag's 0.5.
 OFFENSIVE_HIDE_SCORE = 0.9
@@ -241,14 +251,18 @@ def _protect_step(facts: ItemFacts, exposed: list[str]) -> tuple[str, ...]:
         return ()
     steps = []
     if exposed and facts.can_hide:
-        steps.append(f"Hide it: it exposes {', '.join(exposed)}; explain why in private")
+        steps.append(f"Hide it: it exposes {_words(exposed)}; explain why in private")
     elif exposed:
-        steps.append(f"Ask the person in private to remove it: it exposes {', '.join(exposed)}")
+        steps.append(f"Ask the person in private to remove it: it exposes {_words(exposed)}")
     elif is_offensive_to_others(facts):
         steps.append("Hide it: it is offensive to others; answer the request in private")
     if facts.legitimacy == "suspicious":
         steps.append("Check the legitimacy evidence before answering")
     return tuple(steps)
+
+
+def _words(types: list[str]) -> str:
+    return ", ".join(DATA_WORDS.get(t, t) for t in types)
 
 
 def moderation_decision(facts: ItemFacts) -> ModerationDecision:

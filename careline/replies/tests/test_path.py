@@ -39,7 +39,7 @@ def test_a_complaint_exposing_a_card_is_hidden_first_where_the_platform_can() ->
         "public complaint exposing private data (card): acknowledge publicly without "
         "repeating it, sort out the details in private"
     )
-    assert found.steps[0] == "Hide it: it exposes card; explain why in private"
+    assert found.steps[0] == "Hide it: it exposes a card number; explain why in private"
 
 
 def test_where_it_cannot_be_hidden_the_person_is_asked_to_remove_it() -> None:
@@ -48,7 +48,7 @@ def test_where_it_cannot_be_hidden_the_person_is_asked_to_remove_it() -> None:
     found = recommend_path(facts)
 
     assert found.path == "hybrid"
-    assert found.steps[0] == "Ask the person in private to remove it: it exposes phone"
+    assert found.steps[0] == "Ask the person in private to remove it: it exposes a phone number"
 
 
 def test_an_order_number_alone_is_not_private_data_to_hide() -> None:
