@@ -118,6 +118,10 @@ RULES: list[Rule] = [
             r"(?:it's|it is) not (?:our|the company's) job to",
             r"we can assure you (?:that )?(?:our|the|we|nothing)",
             r"(?:we're|we are|i'm|i am) not (?:going to|gonna) argue",
+            r"(?:every|each|all(?: of)? our) (?:\w+ ){0,2}(?:is|are|gets|get|was|were) (?:\w+ )?"
+            r"(?:inspected|checked|tested|quality[- ]checked)",
+            r"(?:it|they|the \w+|your \w+) left (?:us|our (?:warehouse|workshop|hands|shop))"
+            r" (?:in perfect condition|perfect|flat|intact|fine|undamaged|in one piece|working)",
         ],
         "Argues with the customer or defends the brand; people read it as a fight, not help.",
         "Acknowledge what they experienced and offer to look into it: “Thanks for telling us — "
@@ -180,7 +184,7 @@ RULES: list[Rule] = [
             rf"{_THAT_IS} (?:only|just|merely) (?:a|one) (?:\w+ )?(?:candle|cake|jumper|mug|toy|"
             r"item|product|box|parcel|order|bag|delivery|t-shirt|shirt|sock|pair of \w+|game|book"
             r"|card|plant|bottle|jar|lid|cable|case|gift)",
-            r"you(?:'ll| will) (?:survive|live|be fine|get over it)",
+            r"you(?:'ll| will) (?:survive|live|be fine|get over it|get used to it)",
             r"don't be (?:so )?(?:dramatic|silly|ridiculous|childish)",
             r"(?:we|i) (?:don't|do not|fail to) (?:see|understand) (?:the|your) (?:problem|issue|"
             r"complaint|point)",
@@ -195,6 +199,18 @@ RULES: list[Rule] = [
         ],
         "Brushes off the person or the problem; they will feel unheard.",
         "Take the problem seriously: say you understand why it matters and what you will do next.",
+    ),
+    _rule(
+        "dismissive",
+        [
+            r"(?:a (?:bit|little) of|some|a few|the odd) \w+ (?:is|are) (?:perfectly |completely "
+            r"|totally |quite )?normal",
+            r"(?:like|same as|just like) every(?:one|body) else",
+        ],
+        "Treats the complaint as normal or not worth attention; they will feel unheard.",
+        "Take the problem seriously: say you understand why it matters and what you will do "
+        "next.",
+        kinds=("complaint",),
     ),
     # --- blaming ------------------------------------------------------------------------
     _rule(
@@ -249,6 +265,9 @@ RULES: list[Rule] = [
             r"misunderstood|ordered|chose|thought)",
             r"(?:this|that|it) (?:is|was) (?:on you|down to you|on your (?:side|end|part))",
             r"(?:it's|it is|that's) up to you to",
+            r"(?:that|this|it) (?:only |usually |normally )?(?:happens|occurs) (?:when|if) "
+            r"(?:people|you|customers|users|someone|the \w+ (?:is|are|was|were|gets?) (?:washed|stored|used|"
+            r"dropped|left|kept|put|charged|cleaned))",
             r"(?:that's|that is) (?:what|why) (?:the|our) (?:size guide|instructions|faq|manual|"
             r"care label|description) (?:is|are) (?:for|there)",
             r"you (?:are|were) (?:responsible for|the one who)",
