@@ -208,8 +208,7 @@ RULES: list[Rule] = [
             r"(?:like|same as|just like) every(?:one|body) else",
         ],
         "Treats the complaint as normal or not worth attention; they will feel unheard.",
-        "Take the problem seriously: say you understand why it matters and what you will do "
-        "next.",
+        "Take the problem seriously: say you understand why it matters and what you will do next.",
         kinds=("complaint",),
     ),
     # --- blaming ------------------------------------------------------------------------
@@ -266,8 +265,8 @@ RULES: list[Rule] = [
             r"(?:this|that|it) (?:is|was) (?:on you|down to you|on your (?:side|end|part))",
             r"(?:it's|it is|that's) up to you to",
             r"(?:that|this|it) (?:only |usually |normally )?(?:happens|occurs) (?:when|if) "
-            r"(?:people|you|customers|users|someone|the \w+ (?:is|are|was|were|gets?) (?:washed|stored|used|"
-            r"dropped|left|kept|put|charged|cleaned))",
+            r"(?:people|you|customers|users|someone|the \w+ (?:is|are|was|were|gets?) "
+            r"(?:washed|stored|used|dropped|left|kept|put|charged|cleaned))",
             r"(?:that's|that is) (?:what|why) (?:the|our) (?:size guide|instructions|faq|manual|"
             r"care label|description) (?:is|are) (?:for|there)",
             r"you (?:are|were) (?:responsible for|the one who)",
