@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from careline.accounts.models import User
+from careline.accounts.models import Team, User
 from careline.assessments.models import Assessment
 from careline.cases.models import CaseEvent, Conversation, EventKind
 from careline.inbox.models import Channel, Message
@@ -265,3 +265,41 @@ def test_anonymous_posts_go_to_login_and_change_nothing(client: Client, cases: C
     assert response["Location"].startswith("/login/")
     assert Conversation.objects.get(pk=cases.team_a.pk).no_reply_at is None
     assert client.get("/reports/reply-mix/").status_code == 302
+
+
+def test_only_a_supervisor_sees_the_remove_button_of_a_flagged_item(
+    client: Client, cases: Cases, agent: User, supervisor: User
+) -> None:
+    message = as_complaint(cases.team_a, legitimacy="suspicious", evidence=[])
+    login(client, agent).post(f"/c/{cases.team_a.pk}/m/{message.pk}/flag/", {})
+
+    assert 'data-testid="remove"' not in page(client, cases.team_a)
+    assert 'data-testid="remove"' in page(login(client, supervisor), cases.team_a)
+
+
+def test_the_duty_of_care_button_hides_and_explains_where_the_platform_can(
+    client: Client, agent: User, team_a: Team
+) -> None:
+    facebook = Channel.objects.create(
+        name="shop-facebook",
+        platform="facebook",
+        external_id="104738291234567",
+        credentials={"page_id": "104738291234567", "page_access_token": "t", "app_secret": "s"},
+    )
+    ingest_items(facebook, [item("c1", text="My card 4111 1111 1111 1111 was charged twice")])
+    case = Conversation.objects.get(messages__external_id="c1")
+    Conversation.objects.filter(pk=case.pk).update(team=team_a)
+    message = case.messages.get()
+    login(client, agent)
+    assert "Hide: exposes private data in public (card)" in page(client, case)
+
+    response = client.post(f"/c/{case.pk}/m/{message.pk}/duty-of-care/", follow=True)
+
+    html = response.content.decode()
+    assert "Hide requested: exposes private data in public (card)." in html
+    assert "A private message tells the person why and continues the case." in html
+    assert list(OutboundMessage.objects.values_list("action", flat=True).order_by("id")) == [
+        "hide",
+        "send",
+    ]
+    assert "Hide requested; waiting for the platform." in html
