@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -557,6 +557,7 @@ class SweepResult:
     reminded: int = 0
     cleared: int = 0
     followed_up: int = 0
+    surveys_recovered: int = 0
     failed: int = 0
 
 
@@ -598,7 +599,44 @@ def sweep_followups(*, now: datetime | None = None, limit: int = 500) -> SweepRe
             result.failed += 1
             continue
         result.followed_up += outcome in ("sent", "not sent")
+    for lost in _resolutions_without_survey(now, limit):
+        try:
+            survey = send_survey(lost)
+        except Exception:
+            log.exception("survey for case %s failed", lost.pk)
+            result.failed += 1
+            continue
+        result.surveys_recovered += survey is not None
     return result
+
+
+SURVEY_RECOVERY_WINDOW = timedelta(days=1)
+SURVEY_TASK_GRACE = timedelta(minutes=5)
+
+
+def _resolutions_without_survey(now: datetime, limit: int) -> list[Conversation]:
+    """Cases resolved in the last day whose survey task was lost (neither a survey nor a
+    recorded reason for none): a lost task never loses a survey. The grace period leaves the
+    task its chance first."""
+    surveyed = Survey.objects.filter(
+        conversation=OuterRef("pk"), resolved_at=OuterRef("resolved_at")
+    )
+    skipped = CaseEvent.objects.filter(
+        conversation=OuterRef("pk"),
+        kind=EventKind.NOTE,
+        data__has_key="survey_skipped",
+        created_at__gte=OuterRef("resolved_at"),
+    )
+    return list(
+        Conversation.objects.filter(
+            status=Status.RESOLVED,
+            resolved_at__gte=now - SURVEY_RECOVERY_WINDOW,
+            resolved_at__lte=now - SURVEY_TASK_GRACE,
+        )
+        .exclude(Exists(surveyed))
+        .exclude(Exists(skipped))
+        .order_by("resolved_at")[:limit]
+    )
 
 
 # --- success stories -----------------------------------------------------------------------

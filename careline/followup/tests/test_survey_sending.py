@@ -240,3 +240,39 @@ def test_system_messages_do_not_count_as_an_answer(
 
 def test_survey_events_are_append_only_records(resolved: Story) -> None:
     assert CaseEvent.objects.filter(kind=EventKind.SURVEY_SENT).count() == 1
+
+
+def test_a_lost_survey_task_is_made_up_by_the_sweep(
+    answered: Story, relay: respx.Route, run: Callable[..., Any], clock: Any
+) -> None:
+    from careline.followup.services import sweep_followups
+
+    transition_case(answered.case, to="resolved", actor=answered.agent)  # the task never ran
+    assert not Survey.objects.exists()
+
+    clock.shift(timedelta(minutes=4))
+    assert run(sweep_followups).surveys_recovered == 0
+    clock.shift(timedelta(minutes=1))
+    recovered = run(sweep_followups)
+    again = run(sweep_followups)
+
+    assert (recovered.surveys_recovered, again.surveys_recovered) == (1, 0)
+    survey = Survey.objects.get()
+    assert survey.resolved_at == NOW
+    assert LINK.search(sent_texts(relay)[-1]) is not None
+
+
+def test_the_sweep_records_a_skipped_survey_once(
+    answered: Story, run: Callable[..., Any], clock: Any
+) -> None:
+    from careline.followup.services import sweep_followups
+
+    Conversation.objects.filter(pk=answered.case.pk).update(triage_kind="spam")
+    transition_case(answered.case, to="resolved", actor=answered.agent)
+    clock.shift(timedelta(minutes=10))
+
+    run(sweep_followups)
+    run(sweep_followups)
+
+    assert not Survey.objects.exists()
+    assert answered.case.events.filter(kind=EventKind.NOTE).count() == 1
