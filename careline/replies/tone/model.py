@@ -34,6 +34,7 @@ CATEGORIES: dict[str, str] = {
 }
 
 _SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+_PLATFORM_ALIASES = {"twitter": "x"}
 
 
 def _decimal(value: Any, field_name: str) -> Decimal | None:
@@ -75,6 +76,7 @@ class ReplyContext:
     ``recent_public_replies`` are the team's public replies of the last 30 days;
     ``customer_text`` the message(s) being answered; ``concession_limit`` the most the agent
     may refund or credit without approval, in the shop currency (None: no limit checked).
+    ``from_dict`` also finds these three among the facts when the context lacks them.
     """
 
     kind: str = ""
@@ -97,6 +99,9 @@ class ReplyContext:
         if not isinstance(kind, str) or kind not in KINDS:
             raise ValueError(f"context.kind must be one of {', '.join(k for k in KINDS if k)}")
         platform = data.get("platform") or ""
+        platform = (
+            _PLATFORM_ALIASES.get(platform, platform) if isinstance(platform, str) else platform
+        )
         if not isinstance(platform, str) or platform not in PLATFORMS:
             names = ", ".join(p for p in PLATFORMS if p)
             raise ValueError(f"context.platform must be one of {names}")
@@ -109,13 +114,24 @@ class ReplyContext:
         facts = data.get("facts") or {}
         if not isinstance(facts, Mapping):
             raise ValueError("context.facts must be an object")
-        recent = data.get("recent_public_replies") or []
+
+        def field_or_fact(name: str, *aliases: str) -> Any:
+            # Producers that only know the short CLI form put these among the facts.
+            for key in (name, *aliases):
+                if data.get(key) is not None:
+                    return data[key]
+            for key in (name, *aliases):
+                if facts.get(key) is not None:
+                    return facts[key]
+            return None
+
+        recent = field_or_fact("recent_public_replies", "recent_replies") or []
         if not isinstance(recent, list) or not all(isinstance(r, str) for r in recent):
             raise ValueError("context.recent_public_replies must be a list of strings")
-        customer_text = data.get("customer_text") or ""
+        customer_text = field_or_fact("customer_text", "customer_message") or ""
         if not isinstance(customer_text, str):
             raise ValueError("context.customer_text must be a string")
-        limit = _decimal(data.get("concession_limit"), "context.concession_limit")
+        limit = _decimal(field_or_fact("concession_limit"), "context.concession_limit")
         return cls(
             kind=kind,
             platform=platform,

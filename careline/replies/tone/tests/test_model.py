@@ -106,3 +106,20 @@ def test_every_category_is_documented() -> None:
 def test_check_reply_refuses_a_non_string() -> None:
     with pytest.raises(TypeError):
         check_reply(None, ReplyContext())  # type: ignore[arg-type]
+
+
+def test_from_dict_finds_the_optional_fields_among_the_facts() -> None:
+    context = ReplyContext.from_dict(
+        {
+            "platform": "twitter",
+            "facts": {
+                "recent_public_replies": ["Hi Bo, sorry!"],
+                "customer_text": "late",
+                "concession_limit": 20,
+            },
+        }
+    )
+    assert context.platform == "x"
+    assert context.recent_public_replies == ("Hi Bo, sorry!",)
+    assert context.customer_text == "late"
+    assert context.concession_limit == Decimal("20")
