@@ -30,6 +30,12 @@ OPERATIONS = {
     ("/api/v1/assignment/teams/{team_name}", "put"),
     ("/api/v1/assignment/conversations/{conversation_id}/handover", "post"),
     ("/api/v1/assignment/conversations/{conversation_id}/presence", "post"),
+    ("/api/v1/moderation/conversations/{conversation_id}/paths", "get"),
+    ("/api/v1/moderation/conversations/{conversation_id}/no-reply", "post"),
+    ("/api/v1/moderation/messages/{message_id}/duty-of-care", "post"),
+    ("/api/v1/moderation/messages/{message_id}/hide", "post"),
+    ("/api/v1/moderation/messages/{message_id}/flag", "post"),
+    ("/api/v1/moderation/messages/{message_id}/remove", "post"),
 }
 
 
