@@ -370,6 +370,8 @@ def hide_message(message: Message, *, actor: User | None, reason: str) -> Modera
     if not asked:
         raise CaseActionError("say why: every moderation action is recorded with its reason")
     facts = facts_of(message)
+    if not facts.public:
+        raise CaseActionError("a private message is seen by nobody else: there is nothing to hide")
     if is_legitimate_criticism(facts):
         _refuse(message, actor=actor, action="hide", asked=asked, why=criticism_refusal(facts))
     if not facts.can_hide:

@@ -521,3 +521,13 @@ def test_an_x_mention_that_is_not_a_reply_is_not_hidden_automatically(
     message = Message.objects.get()
     assert protect_private_data(message.pk) == "nothing to do"
     assert not any("_auto_duty_of_care" in getattr(c, "__qualname__", "") for c in callbacks)
+
+
+def test_a_private_message_has_nothing_to_hide(facebook: Channel, agent: User) -> None:
+    ingest_items(facebook, [comment("c9", CARD_TEXT, public=False)])
+    message = Message.objects.get(external_id="c9")
+
+    with pytest.raises(CaseActionError, match="nothing to hide"):
+        hide_message(message, actor=agent, reason="card number")
+
+    assert OutboundMessage.objects.count() == 0
