@@ -94,32 +94,34 @@ def over_limit(text: str, limit: Limit) -> tuple[int, int] | None:
     """None if ``text`` fits, else (its length as the platform counts it, the offset of the
     first character beyond the limit).
 
-    Finding the offset measures each word once: every measure here adds up over words split
-    at ASCII spaces, tabs and newlines (each of which counts 1), so only the word that crosses
-    the limit is searched character by character. X's measure is slow in pure Python (about
+    The text is measured word by word, once: every measure here adds up over words split at
+    ASCII spaces, tabs and newlines (each of which counts 1; a test checks the sums and cuts
+    against measuring every prefix), so only the word that crosses the limit is searched
+    character by character. X's measure is slow in pure Python (about
     5 µs a character), so this matters while an agent types past the limit.
     """
     if limit.bound(text) <= limit.maximum:
         return None
-    count = limit.measure(text)
-    if count <= limit.maximum:
-        return None
     total = 0
+    cut: int | None = None
     for match in _PIECES.finditer(text):
         piece = match.group()
         spaces = piece[0] in " \t\n"
         weight = len(piece) if spaces else limit.measure(piece)
-        if total + weight > limit.maximum:
+        if cut is None and total + weight > limit.maximum:
             room = limit.maximum - total
             if spaces:
-                return count, match.start() + room
-            low, high = 0, len(piece)  # measure(piece[:low]) <= room < measure(piece[:high])
-            while high - low > 1:
-                middle = (low + high) // 2
-                if limit.measure(piece[:middle]) <= room:
-                    low = middle
-                else:
-                    high = middle
-            return count, match.start() + low
+                cut = match.start() + room
+            else:
+                low, high = 0, len(piece)  # measure(piece[:low]) <= room < measure(piece[:high])
+                while high - low > 1:
+                    middle = (low + high) // 2
+                    if limit.measure(piece[:middle]) <= room:
+                        low = middle
+                    else:
+                        high = middle
+                cut = match.start() + low
         total += weight
-    return count, len(text)  # the pieces fit although the whole does not: cut at the end
+    if cut is None:
+        return None
+    return total, cut
