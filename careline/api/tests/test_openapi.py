@@ -36,6 +36,9 @@ OPERATIONS = {
     ("/api/v1/moderation/messages/{message_id}/hide", "post"),
     ("/api/v1/moderation/messages/{message_id}/flag", "post"),
     ("/api/v1/moderation/messages/{message_id}/remove", "post"),
+    ("/api/v1/followup/conversations/{conversation_id}", "get"),
+    ("/api/v1/followup/conversations/{conversation_id}/resolution-check", "post"),
+    ("/api/v1/followup/csat", "get"),
 }
 
 
