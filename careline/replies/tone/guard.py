@@ -842,15 +842,17 @@ def _near_duplicate_findings(text: str, scan: _Scan) -> list[Finding]:
         return []
     mine = _shingles(_normalise(text[:MAX_SCAN], _name_tokens(context.customer_name)))
     best, best_reply = 0.0, ""
+    # |A∩B|/|A∪B| ≥ t needs t·|A| ≤ |B| ≤ |A|/t
+    low, high = NEAR_DUPLICATE_SIMILARITY * len(mine), len(mine) / NEAR_DUPLICATE_SIMILARITY
     for reply in context.recent_public_replies:
         if not isinstance(reply, str) or not reply.strip():
             continue
         theirs = _recent_shingles(reply)
-        smaller, larger = sorted((len(mine), len(theirs)))
-        if larger == 0 or smaller / larger < NEAR_DUPLICATE_SIMILARITY:
+        size = len(theirs)
+        if size < low or size > high:
             continue  # Jaccard can not reach the threshold
-        union = len(mine | theirs)
-        similarity = len(mine & theirs) / union if union else 0.0
+        common = len(mine & theirs)
+        similarity = common / (len(mine) + size - common)
         if similarity > best:
             best, best_reply = similarity, reply
     if best < NEAR_DUPLICATE_SIMILARITY:
