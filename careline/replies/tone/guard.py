@@ -842,7 +842,7 @@ def _near_duplicate_findings(text: str, scan: _Scan) -> list[Finding]:
         return []
     mine = _shingles(_normalise(text[:MAX_SCAN], _name_tokens(context.customer_name)))
     best, best_reply = 0.0, ""
-    # |A∩B|/|A∪B| ≥ t needs t·|A| ≤ |B| ≤ |A|/t
+    # Jaccard(A, B) >= t is only possible when t * size(A) <= size(B) <= size(A) / t
     low, high = NEAR_DUPLICATE_SIMILARITY * len(mine), len(mine) / NEAR_DUPLICATE_SIMILARITY
     for reply in context.recent_public_replies:
         if not isinstance(reply, str) or not reply.strip():
