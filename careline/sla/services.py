@@ -33,6 +33,7 @@ from careline.sla.selectors import (
     compute_case_clocks,
     load_case_times,
     load_policies,
+    stop_time,
     stored_times,
 )
 from careline.workflow.calendar import BusinessCalendar, CalendarError
@@ -59,9 +60,10 @@ def refresh_sla(
     *,
     now: datetime | None = None,
     policies: Sequence[SlaPolicy] | None = None,
-) -> dict[int, Clocks]:
+) -> dict[int, tuple[datetime | None, datetime | None]]:
     """Recompute the clocks of these cases and store ``sla_policy``, ``customer_waiting_since``,
-    ``sla_next_due_at`` and ``sla_next_warn_at`` where they changed. Returns each case's clocks.
+    ``sla_next_due_at`` and ``sla_next_warn_at`` where they changed. Returns each case's
+    (next due, next warning) times.
 
     Also ends the pauses that are over: a customer's message ends "waiting on the customer",
     a reopened case ends its resolved span. A fixed handful of queries per 1,000 cases (cases,
@@ -74,8 +76,9 @@ def refresh_sla(
     now = now or timezone.now()
     if policies is None:
         policies = load_policies()
-    result: dict[int, Clocks] = {}
+    result: dict[int, tuple[datetime | None, datetime | None]] = {}
     chosen: dict[tuple[str, str], SlaPolicy] = {}
+    same_shape: dict[tuple[Any, ...], tuple[timedelta | None, timedelta | None]] = {}
     for chunk in chunks(ids):
         cases = load_case_times(chunk)
         _end_finished_pauses(cases, now)
@@ -86,22 +89,64 @@ def refresh_sla(
             policy = chosen.get(key)
             if policy is None:
                 policy = chosen[key] = choose_policy(policies, case.priority, case.channel)
-            # A pause beginning right now already holds the clock: look a microsecond on.
-            pausing = any(p.ended_at is None and p.started_at >= now for p in case.pauses)
-            clocks = compute_case_clocks(case, policy, now=now + _INSTANT if pausing else now)
-            result[case.id] = clocks
-            due, warn = stored_times(clocks)
+            due, warn = _stored_times(case, policy, now, same_shape)
+            result[case.id] = (due, warn)
             new = (policy.name, case.customer_waiting_since, due, warn)
-            old = (
-                case.sla_policy,
-                case.stored_waiting,
-                case.sla_next_due_at,
-                case.sla_next_warn_at,
-            )
+            stored = case.sla_next_due_at, case.sla_next_warn_at
+            old = (case.sla_policy, case.stored_waiting, *stored)
             if new != old:
                 rows.append((*new, case.id))
         _write(rows)
     return result
+
+
+def _stored_times(
+    case: CaseTimes,
+    policy: SlaPolicy,
+    now: datetime,
+    same_shape: dict[tuple[Any, ...], tuple[timedelta | None, timedelta | None]],
+) -> tuple[datetime | None, datetime | None]:
+    """The case's (next due, next warning) times from the pure clocks.
+
+    On a round-the-clock calendar and without pauses, moving a case in time moves its due
+    times by as much, and they do not depend on ``now``: cases of the same shape (the same
+    policy and the same facts relative to their creation, typically a batch of new cases)
+    share one computation, shifted. Everything else is computed case by case.
+    """
+    shape = _shape(case, policy)
+    if shape is not None and shape in same_shape:
+        due_after, warn_after = same_shape[shape]
+        return (
+            None if due_after is None else case.created_at + due_after,
+            None if warn_after is None else case.created_at + warn_after,
+        )
+    # A pause beginning right now already holds the clock: look a microsecond on.
+    pausing = any(p.ended_at is None and p.started_at >= now for p in case.pauses)
+    clocks = compute_case_clocks(case, policy, now=now + _INSTANT if pausing else now)
+    due, warn = stored_times(clocks)
+    if shape is not None:
+        same_shape[shape] = (
+            None if due is None else due - case.created_at,
+            None if warn is None else warn - case.created_at,
+        )
+    return due, warn
+
+
+def _shape(case: CaseTimes, policy: SlaPolicy) -> tuple[Any, ...] | None:
+    if case.pauses or not policy.calendar.always_open:
+        return None
+    created = case.created_at
+    answered = case.first_response_at is not None or case.no_reply_at is not None
+    moments = (
+        stop_time(case),
+        case.first_response_at,
+        case.last_agent_reply_at,
+        case.no_reply_at,
+        # Customer messages matter only once answered (the next-response clock).
+        case.customer_waiting_since if answered else None,
+        case.last_inbound_at if answered else None,
+    )
+    return (id(policy), *(None if t is None else t - created for t in moments))
 
 
 def _write(rows: list[tuple[Any, ...]]) -> None:
@@ -333,7 +378,11 @@ def sweep_case(conversation_id: int, *, now: datetime) -> tuple[int, int]:
     with transaction.atomic():
         if not load_case_times([conversation_id], lock=True):
             return 0, 0
-        clocks = refresh_sla([conversation_id], now=now)[conversation_id]
+        policies = load_policies()
+        due, warn = refresh_sla([conversation_id], now=now, policies=policies)[conversation_id]
+        case = load_case_times([conversation_id])[conversation_id]
+        policy = choose_policy(policies, case.priority, case.channel)
+        clocks = compute_case_clocks(case, policy, now=now)
         emitted = set(
             CaseEvent.objects.filter(
                 conversation_id=conversation_id,
@@ -363,9 +412,6 @@ def sweep_case(conversation_id: int, *, now: datetime) -> tuple[int, int]:
             Conversation.objects.filter(pk=conversation_id, sla_breached_at__isnull=True).update(
                 sla_breached_at=min(e.at for e in breaches)
             )
-        due, warn = Conversation.objects.filter(pk=conversation_id).values_list(
-            "sla_next_due_at", "sla_next_warn_at"
-        )[0]
         SlaSweepMark.objects.update_or_create(
             conversation_id=conversation_id,
             defaults={

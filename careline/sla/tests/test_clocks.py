@@ -109,3 +109,34 @@ def test_raising_the_priority_applies_the_urgent_targets(generic_channel: Channe
     assert case.sla_policy == "Default urgent"
     assert case.sla_next_due_at == utc(2026, 11, 2, 9, 5)
     assert case.sla_next_warn_at == utc(2026, 11, 2, 9, 4)
+
+
+def test_cases_of_one_batch_each_get_their_own_due_times(generic_channel: Channel) -> None:
+    # Same shape, different moments: the batch shares one computation, shifted per case.
+    from careline.connectors.base import InboundItem
+    from careline.ingestion.services import ingest_items
+
+    at = utc(2026, 11, 2, 9, 0)
+    items = [
+        InboundItem(
+            external_id=f"p{n}",
+            author_id=f"u{n}",
+            author_handle=f"@u{n}",
+            author_name=f"U{n}",
+            text="Where is my order?",
+            created_at=at + timedelta(minutes=7 * n),
+            public=True,
+        )
+        for n in range(3)
+    ]
+    with time_machine.travel(at + timedelta(minutes=20), tick=False):
+        ingest_items(generic_channel, items)
+    assert list(
+        Conversation.objects.order_by("created_at").values_list(
+            "sla_next_due_at", "sla_next_warn_at"
+        )
+    ) == [
+        (utc(2026, 11, 2, 10, 0), utc(2026, 11, 2, 9, 48)),
+        (utc(2026, 11, 2, 10, 7), utc(2026, 11, 2, 9, 55)),
+        (utc(2026, 11, 2, 10, 14), utc(2026, 11, 2, 10, 2)),
+    ]
