@@ -51,7 +51,8 @@ _NEGATION = re.compile(
 )
 _HEDGE = re.compile(
     r"\b(?:usually|typically|normally|generally|can take|tend to|may|might|could|around|"
-    r"about|roughly|approximately|should)\b",
+    r"about|roughly|approximately|should|would|didn't|did not|was due|were due|was supposed|"
+    r"were supposed|hasn't|has not|wasn't|was meant)\b",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[a-z][a-z'-]{3,}")

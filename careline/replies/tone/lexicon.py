@@ -118,6 +118,11 @@ RULES: list[Rule] = [
             r"(?:it's|it is) not (?:our|the company's) job to",
             r"we can assure you (?:that )?(?:our|the|we|nothing)",
             r"(?:we're|we are|i'm|i am) not (?:going to|gonna) argue",
+            r"that's not what (?:i|we) (?:said|meant|wrote)",
+            r"(?:as )?per (?:my|our) (?:last|previous|earlier) (?:message|email|e-mail|reply|dm"
+            r"|post)",
+            r"(?:i|we) (?:already )?told you (?:already|before|yesterday|twice|this|that)",
+            r"you(?:'re| are) the (?:only|first) (?:one|customer|person) (?:to|who)",
             r"(?:every|each|all(?: of)? our) (?:\w+ ){0,2}(?:is|are|gets|get|was|were) (?:\w+ )?"
             r"(?:inspected|checked|tested|quality[- ]checked)",
             r"(?:it|they|the \w+|your \w+) left (?:us|our (?:warehouse|workshop|hands|shop))"
@@ -190,6 +195,12 @@ RULES: list[Rule] = [
             r"complaint|point)",
             r"there's no point (?:in )?(?:complaining|getting upset|getting angry)",
             r"you get what you pay for",
+            r"(?:that's|that is|it's|it is) (?:just |simply )?(?:our|company|the) policy(?=[.!]|$)",
+            r"my hands are tied|we're not a charity|google it",
+            r"(?:you(?:'ll| will)? (?:need to|have to|can|should|must) |please )take "
+            r"(?:it|this|that) up with (?:the|your)",
+            r"what did you expect|not sure what you expected|what do you expect (?:for|at|from)",
+            r"(?:for|at) that price,? (?:what|you can't|you cannot|it's|you shouldn't)",
             r"let it go|move along",
             r"you(?:'re| are) not the only (?:one|customer|person)",
             r"(?:we have|we've got) (?:a lot of|lots of|many|hundreds of|thousands of) (?:other )?"
@@ -264,6 +275,8 @@ RULES: list[Rule] = [
             r"misunderstood|ordered|chose|thought)",
             r"(?:this|that|it) (?:is|was) (?:on you|down to you|on your (?:side|end|part))",
             r"(?:it's|it is|that's) up to you to",
+            r"did you (?:even |actually )?(?:read|check|try|look at|follow|bother)",
+            r"if you'd (?:read|followed|checked|bothered|measured|looked|paid attention|listened)",
             r"(?:that|this|it) (?:only |usually |normally )?(?:happens|occurs) (?:when|if) "
             r"(?:people|you|customers|users|someone|the \w+ (?:is|are|was|were|gets?) "
             r"(?:washed|stored|used|dropped|left|kept|put|charged|cleaned))",
@@ -328,6 +341,9 @@ RULES: list[Rule] = [
             r"we (?:mixed|muddled) up (?:your|the)|we (?:got|had) (?:your|the) (?:\w+ )?mixed up",
             r"we (?:didn't|did not|failed to|forgot to) (?:pack|send|check|dispatch|process|ship|"
             r"include|post|refund|update|charge) (?:it|your|the)",
+            r"(?:negligent|careless|sloppy) (?:of us|on our part)",
+            r"our (?:staff|team|driver|agent|packers?|warehouse) (?:was|were) (?:careless|"
+            r"negligent|rude|sloppy|at fault|to blame)",
             r"we (?:overcharged|double-charged|undercharged|misprinted|mislabell?ed|misplaced|"
             r"mis-?packed|mis-?picked)",
         ],
@@ -383,7 +399,7 @@ RULES: list[Rule] = [
             r"(?:what|how) (?:a|an) (?:original|novel|brilliant|unique) (?:idea|complaint|comment|"
             r"take)",
             r"(?:we'll|we will) (?:file|put) (?:that|it|this) (?:under|in the bin|straight in)",
-            r"take a number|😒|😑",
+            r"take a number|😒|😑|(?:it's|this is|that's) not rocket science",
         ],
         "Reads as sarcasm or mockery; in public it is screenshotted and shared.",
         "Say plainly what you mean and keep a warm, neutral tone.",
