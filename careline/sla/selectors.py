@@ -106,7 +106,7 @@ def load_case_times(ids: Sequence[int], *, lock: bool = False) -> dict[int, Case
     for chunk in chunks(list(ids)):
         queryset = Conversation.objects.filter(pk__in=chunk)
         if lock:
-            queryset = queryset.select_for_update()
+            queryset = queryset.select_for_update(of=("self",))
         for values in queryset.values_list(*_FIELDS):
             row = dict(zip(_FIELDS, values, strict=True))
             row["channel"] = row.pop("channel__name")

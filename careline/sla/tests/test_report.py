@@ -90,12 +90,26 @@ def test_the_command_prints_a_table(
     with time_machine.travel(T + timedelta(hours=2), tick=False):
         call_command("report", "unanswered")
     lines = capsys.readouterr().out.splitlines()
-    assert lines == [
-        "case  age         channel       sev  status  assignee  subject",
-        f"#{complaints[0]}    2 h 0 min   shop-webhook  80   new     alice     Case a",
-        f"#{complaints[1]}    1 h 30 min  shop-webhook  40   new     -         Case b",
-        "2 unanswered complaints",
+    # Columns are padded to the widest cell; ids differ between databases, so compare words.
+    assert [line.split() for line in lines] == [
+        ["case", "age", "channel", "sev", "status", "assignee", "subject"],
+        [
+            f"#{complaints[0]}",
+            "2",
+            "h",
+            "0",
+            "min",
+            "shop-webhook",
+            "80",
+            "new",
+            "alice",
+            "Case",
+            "a",
+        ],
+        [f"#{complaints[1]}", "1", "h", "30", "min", "shop-webhook", "40", "new", "-", "Case", "b"],
+        ["2", "unanswered", "complaints"],
     ]
+    assert lines[1].index("shop-webhook") == lines[0].index("channel")
 
 
 def test_the_command_writes_csv_and_json(
