@@ -140,3 +140,85 @@ def test_cases_of_one_batch_each_get_their_own_due_times(generic_channel: Channe
         (utc(2026, 11, 2, 10, 7), utc(2026, 11, 2, 9, 55)),
         (utc(2026, 11, 2, 10, 14), utc(2026, 11, 2, 10, 2)),
     ]
+
+
+def test_warning_and_breach_across_the_autumn_clock_change(
+    generic_channel: Channel, supervisor: User
+) -> None:
+    from careline.cases.models import CaseEvent, EventKind
+    from careline.sla.services import sweep_sla
+
+    office_policy(supervisor, london_office())
+    at = utc(2026, 10, 23, 15, 30)  # Friday 16:30 BST; Sunday the clocks go back
+    with time_machine.travel(at, tick=False):
+        case = post(generic_channel, "p1", at)
+    # 30 minutes on Friday, then Monday from 09:00 GMT (= UTC): due 09:30, warning at 09:15.
+    case.refresh_from_db()
+    assert (case.sla_next_due_at, case.sla_next_warn_at) == (
+        utc(2026, 10, 26, 9, 30),
+        utc(2026, 10, 26, 9, 15),
+    )
+    for moment in (utc(2026, 10, 24, 12, 0), utc(2026, 10, 26, 9, 14)):
+        with time_machine.travel(moment, tick=False):
+            assert sweep_sla().checked == 0  # the weekend does not count
+    with time_machine.travel(utc(2026, 10, 26, 9, 16), tick=False):
+        assert sweep_sla().warnings == 1
+    with time_machine.travel(utc(2026, 10, 26, 9, 31), tick=False):
+        assert sweep_sla().breaches == 1
+    events = CaseEvent.objects.filter(
+        conversation=case, kind__in=[EventKind.SLA_WARNING, EventKind.SLA_BREACHED]
+    ).order_by("id")
+    assert [(e.kind, e.data["at"]) for e in events] == [
+        ("sla_warning", "2026-10-26T09:15:00+00:00"),
+        ("sla_breached", "2026-10-26T09:30:00+00:00"),
+    ]
+    case.refresh_from_db()
+    assert case.sla_breached_at == utc(2026, 10, 26, 9, 30)
+
+
+def test_a_channel_policy_beats_the_generic_one(generic_channel: Channel, supervisor: User) -> None:
+    from careline.sla import services
+
+    office_policy(supervisor, london_office())
+    services.save_policy(
+        name="Webhook normal",
+        priority="normal",
+        channel=generic_channel,
+        first_response_minutes=20,
+        next_response_minutes=40,
+        resolution_minutes=600,
+        hours=None,
+        warn_before_fraction=0,
+        ordering=50,
+        actor=supervisor,
+    )
+    at = utc(2026, 11, 7, 12, 0)  # Saturday: the office is closed, this policy is 24/7
+    with time_machine.travel(at, tick=False):
+        case = post(generic_channel, "p1", at)
+    assert (case.sla_policy, case.sla_next_due_at, case.sla_next_warn_at) == (
+        "Webhook normal",
+        utc(2026, 11, 7, 12, 20),
+        utc(2026, 11, 7, 12, 20),
+    )
+
+
+def test_replies_through_the_outbox_count_only_when_a_person_sends_them(
+    generic_channel: Channel, agent: User
+) -> None:
+    from careline.replies.services import queue_reply
+
+    at = utc(2026, 11, 2, 9, 0)
+    with time_machine.travel(at, tick=False):
+        case = post(generic_channel, "p1", at)
+    with time_machine.travel(at + timedelta(minutes=3), tick=False):
+        queue_reply(case, text="We have escalated your case.", public=True, actor=None)
+    case.refresh_from_db()
+    assert (case.first_response_at, case.sla_next_due_at) == (None, utc(2026, 11, 2, 10, 0))
+    with time_machine.travel(at + timedelta(minutes=7), tick=False):
+        queue_reply(case, text="Sorry, it ships today.", public=True, actor=agent)
+    case.refresh_from_db()
+    assert (case.first_response_at, case.last_agent_reply_at, case.sla_next_due_at) == (
+        utc(2026, 11, 2, 9, 7),
+        utc(2026, 11, 2, 9, 7),
+        utc(2026, 11, 3, 9, 0),
+    )
