@@ -65,8 +65,8 @@ def assert_shown_as_text(html: str) -> None:
     assert re.findall(r"<script[^>]*>", html) == [
         '<script src="/static/careline/vendor/htmx.min.js" defer>',
         '<script src="/static/careline/app.js" defer>',
-        '<script src="/static/careline/sla.js" defer>',
         '<script src="/static/careline/assignment.js" defer>',
+        '<script src="/static/careline/sla.js" defer>',
     ]
     assert "<img" not in html
 

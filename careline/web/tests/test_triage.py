@@ -200,6 +200,7 @@ def test_hostile_markup_in_redacted_text_and_reasons_is_shown_as_text(
     assert re.findall(r"<script[^>]*>", html) == [
         '<script src="/static/careline/vendor/htmx.min.js" defer>',
         '<script src="/static/careline/app.js" defer>',
+        '<script src="/static/careline/assignment.js" defer>',
         '<script src="/static/careline/sla.js" defer>',
     ]
 
