@@ -342,3 +342,51 @@ def test_a_policy_change_retimes_open_cases(
         utc(2026, 11, 2, 9, 15),
         utc(2026, 11, 2, 9, 15),  # no warnings: the warning time is the due time
     )
+
+
+def test_a_supervisor_edits_and_removes_a_policy(client: Client, supervisor: User) -> None:
+    policy = SlaPolicyRow.objects.create(
+        name="Slow low",
+        priority="low",
+        first_response_minutes=240,
+        next_response_minutes=480,
+        resolution_minutes=2400,
+    )
+    login(client, supervisor)
+    page = client.get(reverse("sla-policy-edit", args=[policy.pk])).content.decode()
+    assert 'name="first_response_minutes" value="240"' in page
+    response = client.post(
+        reverse("sla-policy-edit", args=[policy.pk]),
+        {
+            "name": "Slow low",
+            "priority": "low",
+            "first_response_minutes": "120",
+            "next_response_minutes": "480",
+            "resolution_minutes": "2400",
+            "warn_before_percent": "10",
+            "ordering": "3",
+        },
+    )
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert (policy.first_response_minutes, policy.warn_before_fraction, policy.ordering) == (
+        120,
+        0.1,
+        3,
+    )
+    assert client.post(reverse("sla-policy-delete", args=[policy.pk])).status_code == 302
+    assert SlaPolicyRow.objects.count() == 0
+
+
+def test_agents_may_not_edit_or_remove_a_policy(client: Client, agent: User) -> None:
+    policy = SlaPolicyRow.objects.create(
+        name="Kept",
+        priority="low",
+        first_response_minutes=1,
+        next_response_minutes=1,
+        resolution_minutes=1,
+    )
+    login(client, agent)
+    assert client.get(reverse("sla-policy-edit", args=[policy.pk])).status_code == 403
+    assert client.post(reverse("sla-policy-delete", args=[policy.pk])).status_code == 403
+    assert list(SlaPolicyRow.objects.values_list("name", "first_response_minutes")) == [("Kept", 1)]
