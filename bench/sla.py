@@ -54,7 +54,7 @@ def child(csv_path: Path, sla: bool) -> dict[str, Any]:
         ids = list(Conversation.objects.values_list("pk", flat=True))
         shape = sla_services._shape
         for label, chosen in (("shared", shape), ("each", lambda case, policy: None)):
-            sla_services._shape = chosen  # type: ignore[assignment]
+            sla_services._shape = chosen
             runs = []
             for _ in range(5):
                 with transaction.atomic():
