@@ -27,7 +27,12 @@ demo: install
 	$(BIN)/careline demo-data --items $(DEMO_ITEMS) --seed 1
 	$(BIN)/careline run --fake-platform-port 8001
 
+# SQLite tests use a file, not the in-memory default: the browser tests' live server answers
+# concurrent requests (a heartbeat while a reply is sent), and only a file database waits for
+# a writer's lock (busy_timeout) instead of failing with "database table is locked".
+test: export CARELINE_TEST_SQLITE ?= var/test-careline.sqlite3
 test: install-test
+	mkdir -p var
 	$(BIN)/pytest
 
 lint: install-test

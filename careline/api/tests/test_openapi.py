@@ -39,6 +39,11 @@ OPERATIONS = {
     ("/api/v1/followup/conversations/{conversation_id}", "get"),
     ("/api/v1/followup/conversations/{conversation_id}/resolution-check", "post"),
     ("/api/v1/followup/csat", "get"),
+    ("/api/v1/escalations/rules", "get"),
+    ("/api/v1/escalations/rules", "put"),
+    ("/api/v1/escalations/conversations/{conversation_id}", "get"),
+    ("/api/v1/escalations/conversations/{conversation_id}/trace", "get"),
+    ("/api/v1/escalations/notifications", "get"),
 }
 
 
