@@ -22,6 +22,8 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 demo: export CARELINE_DEMO_SINK = 1
 demo: export CARELINE_FAKE_PLATFORM_URL = http://127.0.0.1:8001
+# Notifications are e-mailed to files in var/mail (no mail server needed).
+demo: export EMAIL_BACKEND = django.core.mail.backends.filebased.EmailBackend
 demo: install
 	$(BIN)/careline migrate --noinput
 	$(BIN)/careline demo-data --items $(DEMO_ITEMS) --seed 1

@@ -183,6 +183,8 @@ CARELINE_ESCALATION_DEFAULT_DUE_MINUTES = env_int("CARELINE_ESCALATION_DEFAULT_D
 # Notifications by e-mail: printed to the console unless an SMTP server is configured.
 CARELINE_EMAIL_FROM = env_str("CARELINE_EMAIL_FROM", "careline <careline@localhost>")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where the file-based backend (used by `make demo`) writes each e-mail.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

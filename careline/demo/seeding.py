@@ -6,6 +6,7 @@ channels hold messages.
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 from collections import defaultdict
@@ -23,10 +24,13 @@ from careline.cases.services import CaseActionError, assign_case, transition_cas
 from careline.cases.workflow import Status
 from careline.connectors.base import InboundItem
 from careline.demo.generator import CHANNELS, DemoPost, generate
+from careline.escalations.models import EscalationRuleSet, NotificationTarget
+from careline.escalations.services import save_rules
 from careline.fakeplatform.server import channel_credentials
 from careline.inbox.models import Channel, Message
 from careline.ingestion.services import IngestResult, ingest_items
 from careline.replies.services import queue_reply
+from careline.workflow.rules import DEFAULT_RULES, rules_to_json
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo-only password
 BATCH = 2000
@@ -110,6 +114,32 @@ def ensure_assignment(people: dict[str, User]) -> None:
         )
 
 
+def ensure_notifications(people: dict[str, User]) -> None:
+    """The default escalation rules with every notification by e-mail, and an e-mail target
+    for each name they notify: the demo has no chat workspace, and `make demo` writes the
+    e-mails as files to var/mail instead of sending them. Keeps rules someone already saved."""
+    if EscalationRuleSet.objects.exists():
+        return
+    data = json.loads(rules_to_json(DEFAULT_RULES))
+    names = set()
+    for rule in data["rules"]:
+        for action in rule["actions"]:
+            if action["type"] == "notify":
+                action["channel"] = "email"
+                names.add(action["to"])
+    save_rules(
+        text=json.dumps(data),
+        actor=people["supervisor"],
+        note="demo: the default rules, notifying by e-mail",
+    )
+    for name in sorted(names):
+        NotificationTarget.objects.get_or_create(
+            name=name,
+            channel="email",
+            defaults={"config": {"emails": [f"{name}@demo.careline.example"]}},
+        )
+
+
 # Account ids of the brand on the fake platform (careline/fakeplatform/config.py).
 ACCOUNT_KEYS = {
     "x": "user_id",
@@ -186,6 +216,7 @@ def seed_demo(
 ) -> SeedSummary:
     people = ensure_people()
     channels = ensure_channels()
+    ensure_notifications(people)
     if Message.objects.filter(channel__in=channels.values()).exists():
         # Loaded before: the generator's ids follow ``now``, so a second run would add a
         # second, overlapping history instead of nothing.

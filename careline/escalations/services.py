@@ -302,7 +302,7 @@ def evaluate_case(
         rules = current_rules()
     with transaction.atomic():
         case = (
-            Conversation.objects.select_for_update()
+            Conversation.objects.select_for_update(of=("self",))
             .select_related("author", "team", "assignee")
             .annotate(channel_name=F("channel__name"))
             .get(pk=conversation_id)

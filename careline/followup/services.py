@@ -221,7 +221,7 @@ def send_survey(conversation: Conversation) -> Survey | None:
     """
     with transaction.atomic():
         case = (
-            Conversation.objects.select_for_update()
+            Conversation.objects.select_for_update(of=("self",))
             .select_related("channel")
             .get(pk=conversation.pk)
         )
@@ -758,7 +758,7 @@ def draft_success_story(conversation: Conversation, *, actor: User | None) -> Su
     customer's consent. Raises CaseActionError."""
     with transaction.atomic():
         case = (
-            Conversation.objects.select_for_update()
+            Conversation.objects.select_for_update(of=("self",))
             .select_related("author", "channel")
             .get(pk=conversation.pk)
         )

@@ -205,7 +205,7 @@ def _require_supervisor(actor: User) -> None:
 
 def _lock_held(held: HeldReply) -> HeldReply:
     locked = (
-        HeldReply.objects.select_for_update()
+        HeldReply.objects.select_for_update(of=("self",))
         .select_related("conversation", "conversation__channel", "author")
         .get(pk=held.pk)
     )

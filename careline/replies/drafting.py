@@ -129,21 +129,24 @@ def draft_reply(
     drafts = _drafts(conversation, purpose=purpose, agent=agent, extra=extra, public=public)
     playbook, rendered, public_reply = drafts
     n = len(rendered)
+    recent = _recent_public_replies() if public_reply else []
     if variant is not None:
         index = variant % n
         why = f"variant {index + 1} of {n}, as asked"
     else:
         start = conversation.pk or 0
-        choice = pt.choose_variant(
-            [r.text for r in rendered],
-            _recent_public_replies() if public_reply else [],
-            start=start,
-        )
+        choice = pt.choose_variant([r.text for r in rendered], recent, start=start)
         index = choice.index
         why = choice.reason if public_reply else f"variant {index + 1} of {n} (a private reply)"
     chosen = rendered[index]
+    text = chosen.text
+    if public_reply and _same_text(text) in {_same_text(r) for r in recent}:
+        # Every variant can read the same for two people of the same first name; X refuses
+        # a duplicate post outright, and a copy looks like a bot on every platform.
+        text = f"{text} (ref. {conversation.pk})"
+        why += "; word for word like a recent public reply, so the case reference is added"
     return Draft(
-        text=chosen.text,
+        text=text,
         reason=_reason(conversation, playbook, why, chosen, public_reply),
         playbook=playbook.name,
         purpose=purpose,
@@ -401,6 +404,10 @@ def _recent_public_replies() -> list[str]:
         direction=Direction.OUTBOUND, visibility=Visibility.PUBLIC, created_at__gte=since
     )
     return list(queryset.order_by("-created_at").values_list("text", flat=True)[:RECENT_LIMIT])
+
+
+def _same_text(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 def recent_public_replies() -> list[str]:

@@ -9,8 +9,11 @@ from django.core.management import call_command
 from careline.accounts.models import User
 from careline.cases.models import Conversation
 from careline.demo.seeding import ensure_channels
+from careline.escalations.models import NotificationTarget
+from careline.escalations.services import current_rules
 from careline.inbox.models import Channel, Message
 from careline.replies.models import OutboundMessage
+from careline.workflow.rules import Notify
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +65,19 @@ def test_with_a_fake_platform_the_demo_channels_speak_to_it(settings) -> None:
         "mastodon": "109000000000000001",
         "bluesky": "did:plc:larkspurhomefakeplatform",
     }
+
+
+def test_the_demo_notifies_by_e_mail_every_name_its_rules_notify() -> None:
+    call_command("demo_data", items=50, seed=3, stdout=StringIO())
+
+    rules = current_rules()
+    notified = {
+        (action.channel, action.to)
+        for rule in rules
+        for action in rule.actions
+        if isinstance(action, Notify)
+    }
+    targets = {(t.channel, t.name, tuple(t.emails)) for t in NotificationTarget.objects.all()}
+
+    assert {channel for channel, _ in notified} == {"email"}
+    assert targets == {("email", name, (f"{name}@demo.careline.example",)) for _, name in notified}

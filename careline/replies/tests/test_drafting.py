@@ -149,6 +149,26 @@ def test_no_two_public_replies_read_the_same(generic_channel: Channel, agent: Us
     assert "least like the team's 1 recent public replies" in again.reason
 
 
+def test_a_draft_identical_to_every_recent_reply_names_its_case(
+    generic_channel: Channel, agent: User
+) -> None:
+    case = _case(generic_channel, "Parcel late again")
+    for n, draft in enumerate(draft_variants(case, purpose="initial", agent=agent, count=9)):
+        Message.objects.create(
+            channel=generic_channel,
+            conversation=case,
+            direction=Direction.OUTBOUND,
+            visibility=Visibility.PUBLIC,
+            text=draft.text,
+            created_at=NOW - timedelta(hours=n + 1),
+        )
+
+    again = draft_reply(case, purpose="initial", agent=agent)
+
+    assert again.text.endswith(f" (ref. {case.pk})")
+    assert "word for word like a recent public reply" in again.reason
+
+
 def test_replies_older_than_30_days_are_not_avoided(generic_channel: Channel, agent: User) -> None:
     case = _case(generic_channel, "Parcel late again")
     first = draft_reply(case, purpose="initial", agent=agent)
