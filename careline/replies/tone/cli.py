@@ -5,7 +5,7 @@
   ``{"id", "ok", "findings": [...], "needs_approval", "approval_reasons"}``. A line that cannot
   be read gets ``{"id": <id or null>, "error": "line N: …"}`` and the others go on; the exit
   code is 1 if any line failed.
-- ``tone-evaluate [--data FILE] [--split dev|test|all] [--json]``: per-category precision and
+- ``tone-evaluate [--data FILE] [--split NAME|all] [--json]``: per-category precision and
   recall, % bad replies flagged and % good replies flagged, per split.
 """
 
@@ -31,7 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("tone-check", help="JSON lines of replies on stdin -> findings on stdout")
     evaluate = sub.add_parser("tone-evaluate", help="measure the guard on the labelled set")
     evaluate.add_argument("--data", type=Path, default=None, help="labelled JSON lines")
-    evaluate.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    evaluate.add_argument(
+        "--split", default="all", help="dev, test, blind-dev, … or all (every split in the file)"
+    )
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
 
@@ -86,7 +88,11 @@ def run_evaluate(args: argparse.Namespace, stdout: TextIO) -> int:
     except (OSError, ValueError) as error:
         print(f"careline tone-evaluate: {error}", file=sys.stderr)
         return 2
-    splits = ["dev", "test"] if args.split == "all" else [args.split]
+    present = sorted({e.split for e in examples}, key=lambda name: (name != "dev", name))
+    splits = present if args.split == "all" else [args.split]
+    if not set(splits) <= set(present):
+        print(f"careline tone-evaluate: no split {args.split!r} in {path}", file=sys.stderr)
+        return 2
     results = {split: evaluate(examples, split=split) for split in splits}
     if args.json:
         stdout.write(json.dumps({s: r.to_dict() for s, r in results.items()}, indent=2) + "\n")

@@ -138,7 +138,9 @@ _GENERIC_TEXT = """
     very want wanted we'll we're we've were what when where which while will wish with
     within without wonderful would you'd you'll you're you've your yours hi hey dm message
     dms inbox private direct happen happened happening soon let reaching assist details
-    order orders account
+    order orders account regret regrets assured assure noted improve improving service
+    services working valued important sincerely sincere any may experienced kindly rest
+    apologise apologies inconvenienced ensure
     """
 _GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
 
@@ -787,7 +789,8 @@ def _generic_findings(scan: _Scan) -> list[Finding]:
     elif named:
         generic = coverage >= 0.5 and len(content) <= 4
     else:
-        generic = coverage >= 0.25 or (len(content) <= 1 and letters < 40)
+        # Not one word beyond stock care language: boilerplate, however long.
+        generic = coverage >= 0.25 or not content or (len(content) <= 1 and letters < 40)
     if not generic:
         return []
     start, end = (stock[0].start(), stock[0].end()) if stock else (0, len(scan.text))

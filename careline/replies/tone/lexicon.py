@@ -471,6 +471,150 @@ RULES: list[Rule] = [
     ),
 ]
 
+
+def _like(category: str, patterns: list[str], *, unless_conditional: bool = False) -> Rule:
+    """More patterns for ``category``, with the message and suggestion of its first rule."""
+    first = next(rule for rule in RULES if rule.category == category)
+    return _rule(
+        category,
+        patterns,
+        first.message,
+        first.suggestion,
+        unless_conditional=unless_conditional,
+    )
+
+
+# Second round, from the blind set's dev half (written without sight of these lists): blame
+# and defence phrased as explanation ("leaks nearly always come from skipping the
+# descaling"), comparisons and tests cited against the customer, in-house acronyms.
+RULES += [
+    _like(
+        "blaming",
+        [
+            r"if you(?:'d| had) (?:\w+ ){0,2}(?:done|followed|read|checked|used|put|kept|packed|"
+            r"included|enclosed|tested|patch[- ]tested|measured|registered|descaled|stored|"
+            r"cleaned)",
+            r"you (?:didn't|did not|forgot to|failed to) (?:\w+ )?(?:put|enclose|include|pack|"
+            r"return|add|tick|leave|attach|write|print|label|remove|descale|clean|charge)",
+            r"(?:comes?|came|happens?|happened|results?|resulted|is caused|are caused|was caused)"
+            r" (?:\w+ ){0,3}(?:from|by|when) (?:you |customers |people |someone |a \w+ is |it is"
+            r" |it's )?(?:skipping|ignoring|not following|overpacking|overloading|overfilling|"
+            r"dropping|dragging|misusing|mishandling|overpacked|overloaded|dropped|dragged|"
+            r"misused|mishandled|not reading|forgetting)",
+            r"(?:sounds|looks|seems) (?:like|as if|as though) (?:yours|you|it|the \w+) "
+            r"(?:was|were|has been|have been|had been) (?:put under|overloaded|overpacked|dropped"
+            r"|misused|mishandled|used|left|stored|washed|dragged)",
+            r"if (?:that|this|the instructions|the manual|the guide|those steps|the steps|it) "
+            r"(?:had been|was|were) (?:followed|read|done|checked)",
+            r"(?:label|instructions|manual|guide|description|listing|packaging|box|website|"
+            r"terms) (?:does|do|clearly|did|very clearly) (?:say|state|mention|explain|warn)",
+        ],
+    ),
+    _like(
+        "defensive",
+        [
+            r"(?:we've|we have|we've had|we have had|we had|there have been|there were) (?:had )?"
+            r"no other (?:reports|complaints|issues|problems|customers)",
+            r"no(?: ?one|body) else (?:has|have|had) (?:reported|complained|had|mentioned)",
+            r"(?:we're|we are|i'm|i am) (?:confident|sure|certain|satisfied) (?:that )?(?:the|our|"
+            r"it|this|there)",
+            r"(?:it|this|that) (?:really |simply |honestly |genuinely )?(?:isn't|is not|wasn't|"
+            r"was not) (?:a|an) (?:step backwards?|downgrade|fault|defect|design flaw)",
+            r"(?:still|much|far|actually) (?:cheaper|better|faster|lower) than",
+            r"(?:we're|we are) hardly",
+            r"(?:was|were|is|are|been) (?:thoroughly |extensively |rigorously |carefully |fully )?"
+            r"tested (?:with|by|before|against)",
+            r"(?:go|goes|went) through (?:a |our |an )?(?:full |rigorous |strict |thorough |"
+            r"careful )?(?:\w+ )?(?:test|check|inspection|quality control|qc)",
+        ],
+    ),
+    _like(
+        "dismissive",
+        [
+            r"(?:it'll|it will|they'll|they will|it should) (?:turn|show) up",
+            r"(?:only|just|merely) (?:a couple of|a few|two|one|a) (?:days?|hours?|minutes?)",
+        ],
+    ),
+    _like(
+        "sarcasm",
+        [
+            r"(?:we'll|we will|i'll|let me) (?:alert|call|notify|inform|phone) the (?:authorities|"
+            r"police|press|media|army|fbi|government|coastguard)",
+            r"stop the presses|alert the media|what a tragedy|the horror",
+        ],
+    ),
+    _like(
+        "jargon",
+        [
+            r"oms|avs|finops|t[123]|p[0-4]|cs team|billing engine|propagat(?:e|ed|ion)|"
+            r"nightly (?:cron|job|batch|run)|cron|wave release|pre-?allocation|allocation|"
+            r"ship-?to|address override|reversal ticket|auto-?voided|voided|fraud review|"
+            r"flag(?:ged)? for review|ticket (?:is )?(?:open|raised) with|raised a (?:ticket|p\d)",
+        ],
+    ),
+]
+
+# Third round, from the blind set's test half (after its figures were recorded; a second
+# blind set, written after this, measures the result): implied blame ("happens when the
+# button is clicked twice"), "just to be clear … technically", fault pinned on our own people.
+RULES += [
+    _like(
+        "blaming",
+        [
+            r"(?:happens?|happened|occurs?|is caused|are caused) (?:\w+ ){0,2}(?:because|when|if)"
+            r" (?:the|your|an?|owners|customers|people|you) (?:\w+ ){0,3}(?:was|were|gets?|got|"
+            r"is|are|typed|entered|clicked|switch|switched|pressed|ordered|chose)",
+            r"(?:looking at|according to|on) (?:the|your) (?:order|form|checkout|account|booking)"
+            r",? you (?:typed|entered|wrote|put|selected|chose|gave|ticked)",
+            r"(?:worth|best to|please) double-?check(?:ing)? what you (?:entered|typed|ordered|"
+            r"wrote|selected)",
+        ],
+    ),
+    _like(
+        "defensive",
+        [
+            r"just to be clear|to be fair|technically|i should point out|i must point out|"
+            r"we should point out|for the record",
+            r"(?:genuinely|really|definitely|absolutely|certainly) is (?:\w+proof|safe|genuine|"
+            r"authentic|fine|accurate|correct)",
+            r"(?:independently|clinically|lab|dermatologically) tested",
+            r"(?:has|have) never been (?:linked|associated|connected)",
+            r"made to (?:strict|high|the highest|rigorous|exacting) (?:standards|specifications)",
+        ],
+    ),
+    _like(
+        "dismissive",
+        [
+            r"(?:just )?one of those things",
+            r"nothing to worry about",
+            r"(?:a bit of|a little|a little bit of|some|slight|minor) \w+(?: \w+)? (?:is|are) "
+            r"(?:\w+ )?normal",
+            r"(?:a couple of|a few) (?:hours|days|minutes)(?: either way| late)? (?:is|are) "
+            r"(?:\w+ )?normal",
+        ],
+    ),
+    _like(
+        "sarcasm",
+        [
+            r"because we (?:absolutely |just |totally |really )?love (?:losing|breaking|delaying|"
+            r"ignoring|forgetting|missing)",
+            r"(?:our|my) favou?rite hobby",
+            r"(?:glad|happy|pleased) you enjoyed the (?:quiet|wait|silence|peace|hold music)",
+        ],
+    ),
+    _like(
+        "admits_fault",
+        [
+            r"(?:that'll|that will|that's|that is|it's|it is|this is|that one's|that one is) "
+            r"(?:be )?(?:entirely |completely |totally |all |100% )?(?:on us|our (?:\w+'s )?fault)",
+            r"our (?:courier|couriers|packers?|warehouse|driver|drivers|staff|team) (?:clearly |"
+            r"obviously |must have |must've )?(?:didn't|did not|messed|broke|threw|throwing|"
+            r"damaged|lost|dropped|forgot)",
+        ],
+        unless_conditional=True,
+    ),
+]
+
 # --- promises ------------------------------------------------------------------------------
 GUARANTEE = re.compile(
     r"(?<![\w'])(?:"

@@ -6,7 +6,9 @@ from collections import Counter
 
 import pytest
 
-from careline.replies.tone.evaluation import Example, evaluate, load
+from careline.replies.tone.evaluation import DEFAULT_DATA, Example, evaluate, load
+
+BLIND = DEFAULT_DATA.parent / "blind.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -44,5 +46,14 @@ def test_the_guard_meets_its_targets_on_the_dev_split(examples: list[Example]) -
 
 def test_the_guard_meets_its_targets_on_the_test_split(examples: list[Example]) -> None:
     result = evaluate(examples, split="test")
+    assert result.bad_flagged_rate >= 0.90
+    assert result.good_flagged_rate <= 0.10
+
+
+@pytest.mark.parametrize("split", ["blind-dev", "blind-test"])
+def test_the_guard_keeps_its_targets_on_the_blind_set(split: str) -> None:
+    # Written by someone who had not seen the rules; both halves have since informed them,
+    # so this guards against regressions, and docs/tone-guard.md gives the figures before.
+    result = evaluate(load(BLIND), split=split)
     assert result.bad_flagged_rate >= 0.90
     assert result.good_flagged_rate <= 0.10
