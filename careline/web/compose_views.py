@@ -4,6 +4,7 @@ service, render. Every page works without JavaScript; htmx swaps fragments where
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -189,34 +190,32 @@ def _after_decision(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def approve(request: HttpRequest, pk: int, held_pk: int) -> HttpResponse:
-    actor = _actor(request)
-    _require_supervisor(actor)
-    held = _held_for(actor, pk, held_pk)
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            approve_held_reply(held, actor=actor, reason=form.cleaned_data["reason"])
-        except CaseActionError as exc:
-            messages.error(request, f"{capfirst(str(exc))}.")
-        else:
-            messages.success(request, "Reply approved and queued for delivery.")
-    return _after_decision(request, pk)
+    return _decide(
+        request, pk, held_pk, approve_held_reply, "Reply approved and queued for delivery."
+    )
 
 
 @login_required
 @require_POST
 def reject(request: HttpRequest, pk: int, held_pk: int) -> HttpResponse:
+    return _decide(request, pk, held_pk, reject_held_reply, "Reply rejected; it will not be sent.")
+
+
+def _decide(
+    request: HttpRequest, pk: int, held_pk: int, decide: Callable[..., Any], done: str
+) -> HttpResponse:
+    """A supervisor's decision on a held reply, with its reason; refusals say why."""
     actor = _actor(request)
     _require_supervisor(actor)
     held = _held_for(actor, pk, held_pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
         try:
-            reject_held_reply(held, actor=actor, reason=form.cleaned_data["reason"])
+            decide(held, actor=actor, reason=form.cleaned_data["reason"])
         except CaseActionError as exc:
             messages.error(request, f"{capfirst(str(exc))}.")
         else:
-            messages.success(request, "Reply rejected; it will not be sent.")
+            messages.success(request, done)
     return _after_decision(request, pk)
 
 
