@@ -18,7 +18,7 @@ import httpx
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from careline.cases.models import CaseEvent, Conversation, EventKind
@@ -31,12 +31,11 @@ from careline.escalations.models import (
     NotifyChannel,
 )
 from careline.lib import http
+from careline.lib.delivery import backoff_seconds, claim_for_sending
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-BACKOFF_BASE_SECONDS = 30
-BACKOFF_CAP_SECONDS = 3600
 STUCK_SENDING_AFTER = timedelta(minutes=5)
 QUEUED_LOST_AFTER = timedelta(minutes=2)
 MAX_SWEEP = 200
@@ -221,16 +220,12 @@ def _send_email(notification: Notification, recipients: list[str]) -> None:
 
 
 def _claim(notification_id: int) -> bool:
-    now = timezone.now()
-    claimable = Q(status=NotificationStatus.QUEUED) | Q(
-        status=NotificationStatus.RETRYING, next_attempt_at__lte=now
-    )
-    return bool(
-        Notification.objects.filter(claimable, pk=notification_id).update(
-            status=NotificationStatus.SENDING,
-            attempt_count=F("attempt_count") + 1,
-            next_attempt_at=now,
-        )
+    return claim_for_sending(
+        Notification,
+        notification_id,
+        queued=NotificationStatus.QUEUED,
+        retrying=NotificationStatus.RETRYING,
+        sending=NotificationStatus.SENDING,
     )
 
 
@@ -270,11 +265,7 @@ def _record_failure(
 ) -> str:
     now = timezone.now()
     gave_up = exc.permanent or notification.attempt_count >= MAX_ATTEMPTS
-    delay = exc.retry_after
-    if delay is None:
-        delay = min(
-            BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (notification.attempt_count - 1)
-        )
+    delay = backoff_seconds(notification.attempt_count, exc.retry_after)
     status = NotificationStatus.FAILED if gave_up else NotificationStatus.RETRYING
     with transaction.atomic():
         NotificationAttempt.objects.filter(pk=attempt.pk).update(

@@ -26,6 +26,7 @@ from careline.connectors.base import (
 from careline.connectors.registry import connector_for
 from careline.inbox.channels import remember_session
 from careline.inbox.models import Channel, Direction, Message, Visibility
+from careline.lib.delivery import backoff_seconds, claim_for_sending
 from careline.replies.models import (
     DeliveryAttempt,
     DeliveryStatus,
@@ -37,8 +38,6 @@ log = logging.getLogger(__name__)
 
 MAX_REPLY_CHARS = 10_000
 MAX_ATTEMPTS = 8
-BACKOFF_BASE_SECONDS = 30
-BACKOFF_CAP_SECONDS = 3600
 STUCK_SENDING_AFTER = timedelta(minutes=5)
 
 
@@ -193,16 +192,12 @@ def _check_platform_rules(channel: Channel, reply: OutboundReply) -> None:
 
 
 def _claim(outbound_id: int) -> bool:
-    now = timezone.now()
-    claimable = Q(status=DeliveryStatus.QUEUED) | Q(
-        status=DeliveryStatus.RETRYING, next_attempt_at__lte=now
-    )
-    return bool(
-        OutboundMessage.objects.filter(claimable, pk=outbound_id).update(
-            status=DeliveryStatus.SENDING,
-            attempt_count=F("attempt_count") + 1,
-            next_attempt_at=now,
-        )
+    return claim_for_sending(
+        OutboundMessage,
+        outbound_id,
+        queued=DeliveryStatus.QUEUED,
+        retrying=DeliveryStatus.RETRYING,
+        sending=DeliveryStatus.SENDING,
     )
 
 
@@ -381,9 +376,7 @@ def _record_failure(
     now = timezone.now()
     gave_up = exc.permanent or outbound.attempt_count >= MAX_ATTEMPTS
     status = DeliveryStatus.FAILED if gave_up else DeliveryStatus.RETRYING
-    delay = exc.retry_after
-    if delay is None:
-        delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (outbound.attempt_count - 1))
+    delay = backoff_seconds(outbound.attempt_count, exc.retry_after)
     if not exc.permanent and exc.retry_after:
         # Rate limited: every queued reply on this channel waits, not just this one.
         _slow_down(outbound.channel, exc.retry_after)
