@@ -43,6 +43,7 @@ from careline.assessments.models import (
     Sentiment,
     Topic,
 )
+from careline.assessments.pipeline_worker import PrecomputedTriage, Taxonomy
 from careline.assessments.topic_rules import (
     MAX_KEYWORD_CHARS,
     TaxonomyTopicAnalyser,
@@ -85,7 +86,7 @@ _lock = threading.Lock()
 _pipeline: TriagePipeline | None = None
 
 
-def active_taxonomy() -> list[tuple[str, list[str]]]:
+def active_taxonomy() -> Taxonomy:
     """The active topics in priority order, with their keywords (one query)."""
     return [
         (slug, clean_keywords(keywords))
@@ -95,10 +96,14 @@ def active_taxonomy() -> list[tuple[str, list[str]]]:
     ]
 
 
-def _run(items: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """Triage ``items`` with the cached pipeline and the current taxonomy; also the versions."""
+def _run(
+    items: Sequence[dict[str, Any]], taxonomy: Taxonomy | None = None
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Triage ``items`` with the cached pipeline and ``taxonomy`` (default: the current one);
+    also the versions."""
     global _pipeline
-    analyser = TaxonomyTopicAnalyser(active_taxonomy(), fallback=FALLBACK_TOPIC)
+    topics = active_taxonomy() if taxonomy is None else taxonomy
+    analyser = TaxonomyTopicAnalyser(topics, fallback=FALLBACK_TOPIC)
     # One lock for loading, swapping the taxonomy and running: the models load once, and a
     # batch's results and stored versions always come from the same taxonomy.
     with _lock:
@@ -151,21 +156,62 @@ ASSESSMENT_FIELDS = (
 )
 
 
-def assess_messages(message_ids: Sequence[int], *, force: bool = False) -> int:
+def assess_messages(
+    message_ids: Sequence[int],
+    *,
+    force: bool = False,
+    precomputed: PrecomputedTriage | None = None,
+) -> int:
     """Triage the inbound messages among ``message_ids`` that have no assessment yet.
 
     Returns how many assessments were stored. Does nothing (returns 0) when
     ``CARELINE_TRIAGE_ON_INGEST`` is off, unless ``force``. Outbound messages and messages
     already assessed are skipped, so calling it twice is harmless. One bad message gets an
     assessment with empty labels and an ``error:`` reason; it never fails the batch.
+
+    ``precomputed``: pipeline results a triage worker computed ahead (bulk import). One is
+    used only for a message with exactly its text and author handle, and only if it was
+    computed with the current taxonomy; every other message is triaged here, as without it.
     """
     if not message_ids or not (force or conf.triage_on_ingest()):
         return 0
     ids = list(message_ids)
-    return sum(_assess_batch(ids[start : start + BATCH]) for start in range(0, len(ids), BATCH))
+    return sum(
+        _assess_batch(ids[start : start + BATCH], precomputed)
+        for start in range(0, len(ids), BATCH)
+    )
 
 
-def _assess_batch(ids: list[int]) -> int:
+def _pipeline_outputs(
+    rows: list[tuple[Any, ...]], precomputed: PrecomputedTriage | None
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The pipeline's output for each row (in order) and the versions: the worker's where it
+    computed exactly this text and author with this taxonomy, the rest computed now."""
+    taxonomy = active_taxonomy()
+    items = [{"id": r[0], "text": r[3], "author": r[5] or ""} for r in rows]
+    if precomputed is None or not precomputed.usable_with(TIER, taxonomy, FALLBACK_TOPIC):
+        return _run(items, taxonomy)
+    outs: list[dict[str, Any] | None] = []
+    missing: list[int] = []
+    for i, item in enumerate(items):
+        out = precomputed.outputs.get((item["text"], item["author"]))
+        if out is None:
+            missing.append(i)
+        # A copy per message: the same text may be stored twice, and outputs get mutated.
+        outs.append(None if out is None else {**out, "id": item["id"]})
+    versions = dict(precomputed.versions)
+    if missing:
+        inline, inline_versions = _run([items[i] for i in missing], taxonomy)
+        if inline_versions != versions:
+            # Another model bundle than the worker's (retrained meanwhile): all from here.
+            log.warning("triage worker versions differ from this process's; triaging inline")
+            return _run(items, taxonomy)
+        for i, out in zip(missing, inline, strict=True):
+            outs[i] = out
+    return [out for out in outs if out is not None], versions
+
+
+def _assess_batch(ids: list[int], precomputed: PrecomputedTriage | None = None) -> int:
     rows = list(
         Message.objects.filter(pk__in=ids, direction=Direction.INBOUND, assessment__isnull=True)
         .order_by("created_at", "id")
@@ -183,7 +229,7 @@ def _assess_batch(ids: list[int]) -> int:
     )
     if not rows:
         return 0
-    outs, versions = _run([{"id": r[0], "text": r[3], "author": r[5] or ""} for r in rows])
+    outs, versions = _pipeline_outputs(rows, precomputed)
     versions["legitimacy"] = LEGITIMACY_VERSION
     subjects = [_subject(row, out) for row, out in zip(rows, outs, strict=True)]
     checker = LegitimacyChecker(subjects).load()

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from django.conf import settings
 
+from careline.assessments.conf import triage_on_ingest
+from careline.assessments.models import FALLBACK_TOPIC
+from careline.assessments.pipeline_worker import PrecomputedTriage, TriageWorkers
+from careline.assessments.services import TIER, active_taxonomy
 from careline.connectors.base import InboundItem, PayloadError
 from careline.connectors.normalise import item_from_record
 from careline.inbox.models import Channel
@@ -24,6 +30,11 @@ BATCH_SIZE = 2000
 REQUIRED_COLUMNS = ("id", "author_id", "text", "created_at")
 KNOWN_COLUMNS = (*REQUIRED_COLUMNS, "author_handle", "author_name", "visibility", "reply_to")
 MAX_REPORTED_ERRORS = 1000
+# From this size on, `careline import` triages in a worker process while it writes (unless
+# told otherwise). The worker takes about a second to start and load the models, and the
+# first batch is triaged inline while it does, so it pays once a file has more than ~3
+# batches: a demo export averages ~170 bytes a row, so 1 MB is ~6,000 rows.
+WORKER_MIN_BYTES = 1_000_000
 # One CSV field larger than this is refused rather than read into memory.
 csv.field_size_limit(1_000_000)
 
@@ -105,20 +116,45 @@ def import_file(
     *,
     file_format: str | None = None,
     on_progress: Callable[[int], None] | None = None,
+    triage_workers: int | None = None,
 ) -> ImportSummary:
-    """Import every good row of ``path`` into ``channel``. Raises ImportFileError."""
+    """Import every good row of ``path`` into ``channel``. Raises ImportFileError.
+
+    ``triage_workers``: processes that run the triage pipeline on the next batch while this
+    one is written (0: triage inline, in each batch's transaction). The default, None, uses one
+    worker for a file of at least ``WORKER_MIN_BYTES`` when triage on ingest is on.
+    """
     fmt = detect_format(path, file_format)
     summary = ImportSummary()
-    batch: list[InboundItem] = []
+    workers = _triage_workers_for(path, triage_workers)
+    batches = _read_batches(path, fmt, summary)
+    if workers <= 0:
+        _import_inline(batches, channel, summary, on_progress)
+    else:
+        _import_with_workers(batches, channel, summary, on_progress, workers)
+    return summary
+
+
+def _triage_workers_for(path: Path, requested: int | None) -> int:
+    if not triage_on_ingest():
+        return 0  # nothing to triage
+    if requested is not None:
+        return max(0, requested)
+    try:
+        large = path.stat().st_size >= WORKER_MIN_BYTES
+    except OSError:
+        large = False
+    return 1 if large else 0
+
+
+def _read_batches(path: Path, fmt: str, summary: ImportSummary) -> Iterator[list[InboundItem]]:
+    """The file's good rows in batches of BATCH_SIZE; bad rows go to ``summary``.
+
+    A file that stops being UTF-8 half-way yields the good rows before the problem, then
+    raises ImportFileError carrying ``summary``.
+    """
     max_chars = settings.CARELINE_MAX_TEXT_CHARS
-
-    def flush() -> None:
-        if batch:
-            summary.ingest.add(ingest_items(channel, batch))
-            if on_progress:
-                on_progress(len(batch))
-            batch.clear()
-
+    batch: list[InboundItem] = []
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             records = _csv_records(handle) if fmt == "csv" else _jsonl_records(handle)
@@ -133,13 +169,70 @@ def import_file(
                     summary.reject(line, str(exc))
                     continue
                 if len(batch) >= BATCH_SIZE:
-                    flush()
+                    yield batch
+                    batch = []
     except UnicodeDecodeError as exc:
-        flush()
+        if batch:
+            yield batch
         raise ImportFileError(
             f"the file is not UTF-8 text (byte {exc.start} of a read block); "
             "rows before it were imported",
-            summary,
+            summary,  # filled in by the caller as it stores the batches before the problem
         ) from exc
-    flush()
-    return summary
+    if batch:
+        yield batch
+
+
+def _import_inline(
+    batches: Iterator[list[InboundItem]],
+    channel: Channel,
+    summary: ImportSummary,
+    on_progress: Callable[[int], None] | None,
+) -> None:
+    for batch in batches:
+        summary.ingest.add(ingest_items(channel, batch))
+        if on_progress:
+            on_progress(len(batch))
+
+
+def _import_with_workers(
+    batches: Iterator[list[InboundItem]],
+    channel: Channel,
+    summary: ImportSummary,
+    on_progress: Callable[[int], None] | None,
+    workers: int,
+) -> None:
+    """Write batch N while the workers triage the next ``workers`` batches.
+
+    The first batch is triaged inline (it overlaps the workers' start-up); a batch whose
+    worker failed is triaged inline too, so a worker problem costs time, never data.
+    """
+    ahead: deque[tuple[list[InboundItem], Future[PrecomputedTriage] | None]] = deque()
+    problem: ImportFileError | None = None
+    with TriageWorkers(workers, tier=TIER, fallback=FALLBACK_TOPIC) as pool:
+        first = True
+        while True:
+            # Keep the workers busy: read and hand over up to ``workers`` batches ahead.
+            while problem is None and len(ahead) <= workers:
+                try:
+                    batch = next(batches)
+                except StopIteration:
+                    break
+                except ImportFileError as exc:
+                    problem = exc
+                    break
+                if first:
+                    ahead.append((batch, None))
+                    first = False
+                    continue
+                keys = [(item.text, item.author_handle or "") for item in batch]
+                ahead.append((batch, pool.submit(active_taxonomy(), keys)))
+            if not ahead:
+                break
+            batch, future = ahead.popleft()
+            result = ingest_items(channel, batch, precomputed_triage=pool.result(future))
+            summary.ingest.add(result)
+            if on_progress:
+                on_progress(len(batch))
+    if problem is not None:
+        raise problem

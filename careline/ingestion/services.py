@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from careline.assessments.pipeline_worker import PrecomputedTriage
 from careline.assessments.services import assess_messages
 from careline.cases import hooks as cases_hooks
 from careline.cases.models import CaseEvent, Conversation, EventKind, Priority
@@ -52,11 +53,18 @@ class IngestResult:
         self.conversation_ids.extend(other.conversation_ids)
 
 
-def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestResult:
+def ingest_items(
+    channel: Channel,
+    items: Sequence[InboundItem],
+    *,
+    precomputed_triage: PrecomputedTriage | None = None,
+) -> IngestResult:
     """Store a batch of normalised items, skipping ones already stored, and thread them.
 
     Idempotent: the same items again add nothing. Runs in one transaction; a batch of a few
     thousand items costs a fixed handful of queries, not a few per item.
+    ``precomputed_triage``: pipeline results a bulk import's triage worker computed for these
+    items' texts (see ``assess_messages``); without it, triage runs here.
     """
     result = IngestResult()
     additions = [i for i in items if i.action == Action.ADD]
@@ -72,7 +80,7 @@ def ingest_items(channel: Channel, items: Sequence[InboundItem]) -> IngestResult
         decisions = _decide_threads(channel, fresh, authors)
         _store(channel, fresh, authors, decisions, result)
         # Triage in the same transaction: no stored item is ever without its assessment.
-        assess_messages(result.message_ids)
+        assess_messages(result.message_ids, precomputed=precomputed_triage)
         cases_hooks.inbound_stored(result.conversation_ids)
     return result
 

@@ -19,6 +19,16 @@ class Command(BaseCommand):
         parser.add_argument("--channel", required=True, help="the channel's name")
         parser.add_argument("--format", choices=["csv", "jsonl"], default=None)
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--triage-workers",
+            type=int,
+            default=None,
+            metavar="N",
+            help=(
+                "processes triaging the next batch while one is written (0: triage inline; "
+                "default: 1 for a file of 1 MB or more, else 0)"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -33,7 +43,11 @@ class Command(BaseCommand):
         with tqdm(unit=" rows", disable=not show, file=sys.stderr) as bar:
             try:
                 summary = import_file(
-                    path, channel, file_format=options["format"], on_progress=bar.update
+                    path,
+                    channel,
+                    file_format=options["format"],
+                    on_progress=bar.update,
+                    triage_workers=options["triage_workers"],
                 )
             except ImportFileError as exc:
                 if exc.summary is not None:
