@@ -3,7 +3,8 @@
 ``careline import FILE --channel NAME`` runs the ``import_items`` command, ``careline
 demo-data`` runs ``demo_data``, and so on; anything else is passed to Django as is, except
 ``train``, ``evaluate`` and ``triage``, which run the triage models without Django, and
-``tone-check`` and ``tone-evaluate``, which run the tone guard without Django.
+``tone-check``, ``tone-evaluate`` and ``train-tone``, which run the tone guard without
+Django.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ ALIASES = {"import": "import_items"}
 # Triage commands are plain Python: they need no settings or database.
 TRIAGE_COMMANDS = {"train", "evaluate", "triage"}
 # The tone guard is plain Python too.
-TONE_COMMANDS = {"tone-check", "tone-evaluate"}
+TONE_COMMANDS = {"tone-check", "tone-evaluate", "train-tone"}
 
 
 def main(argv: list[str] | None = None) -> int:

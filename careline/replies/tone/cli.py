@@ -7,6 +7,9 @@
   code is 1 if any line failed.
 - ``tone-evaluate [--data FILE] [--split NAME|all] [--json]``: per-category precision and
   recall, % bad replies flagged and % good replies flagged, per split.
+- ``train-tone [--data FILE ...] [--out DIR] [--compare]``: train the learned phrase model
+  (training.py) on the project's replies, the first blind set and train/*.jsonl by default;
+  prints the leave-one-source-out figures. Held-out sets (blind2*, blind3*) are refused.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any, TextIO
 from careline.replies.tone.guard import check_reply
 from careline.replies.tone.model import ReplyContext
 
-COMMANDS = ("tone-check", "tone-evaluate")
+COMMANDS = ("tone-check", "tone-evaluate", "train-tone")
 MAX_LINE_CHARS = 1_000_000
 
 
@@ -35,6 +38,18 @@ def _parser() -> argparse.ArgumentParser:
         "--split", default="all", help="dev, test, blind-dev, … or all (every split in the file)"
     )
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    train = sub.add_parser("train-tone", help="train the learned phrase model")
+    train.add_argument(
+        "--data",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="labelled JSON lines, one source each (default: replies, blind, train/*.jsonl)",
+    )
+    train.add_argument("--out", type=Path, default=None, help="model directory")
+    train.add_argument(
+        "--compare", action="store_true", help="also compare feature spaces and C (slow)"
+    )
     return parser
 
 
@@ -101,10 +116,54 @@ def run_evaluate(args: argparse.Namespace, stdout: TextIO) -> int:
     return 0
 
 
+def _summary(card: dict[str, Any]) -> str:
+    loso = card["leave_one_source_out"]
+    rules, both = loso["rules"], loso["rules_and_model"]
+    lines = [
+        f"{'category':<18}{'rules P':>9}{'rules R':>9}{'+model P':>10}{'+model R':>10}{'n':>5}"
+    ]
+    for category, figures in both["categories"].items():
+        before = rules["categories"][category]
+        lines.append(
+            f"{category:<18}{_pct(before['precision']):>9}{_pct(before['recall']):>9}"
+            f"{_pct(figures['precision']):>10}{_pct(figures['recall']):>10}"
+            f"{figures['support']:>5}"
+        )
+    lines.append(
+        f"leave-one-source-out: bad flagged {rules['bad_flagged']:.1%} -> "
+        f"{both['bad_flagged']:.1%}, good flagged {rules['good_flagged']:.1%} -> "
+        f"{both['good_flagged']:.1%} (rules -> rules + model)"
+    )
+    return "\n".join(lines)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def run_train(args: argparse.Namespace, stdout: TextIO) -> int:
+    from careline.replies.tone.learned import MODEL_DIR, forget_loaded
+    from careline.replies.tone.training import default_data, train
+
+    paths = args.data or default_data()
+    out = args.out or MODEL_DIR
+    try:
+        card = train(paths, out, compare=args.compare)
+    except (OSError, ValueError) as error:
+        print(f"careline train-tone: {error}", file=sys.stderr)
+        return 2
+    forget_loaded()
+    stdout.write(_summary(card) + "\n")
+    stdout.write(f"model written to {out}\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     if args.command == "tone-check":
         return run_check(sys.stdin, sys.stdout)
+    if args.command == "train-tone":
+        return run_train(args, sys.stdout)
     return run_evaluate(args, sys.stdout)
 
 

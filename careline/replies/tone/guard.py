@@ -9,10 +9,10 @@ import bisect
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
-from careline.replies.tone import lexicon
+from careline.replies.tone import learned, lexicon
 from careline.replies.tone.limits import limit_for, over_limit
 from careline.replies.tone.model import Finding, ReplyContext, ToneReport
 from careline.triage.analysers.private_data import PrivateDataAnalyser
@@ -716,6 +716,12 @@ def _first_sentence(scan: _Scan) -> tuple[int, int]:
     return 0, len(scan.text)
 
 
+_ACKNOWLEDGMENT_SUGGESTION = (
+    "Open by acknowledging the problem: “Sorry your order arrived damaged — that's not "
+    "the experience we want for you.”"
+)
+
+
 def _acknowledgment_findings(scan: _Scan) -> list[Finding]:
     if scan.context.kind != "complaint" or not scan.text.strip():
         return []
@@ -732,8 +738,7 @@ def _acknowledgment_findings(scan: _Scan) -> list[Finding]:
             start,
             end,
             "Answers a complaint without acknowledging it or apologising.",
-            "Open by acknowledging the problem: “Sorry your order arrived damaged — that's not "
-            "the experience we want for you.”",
+            _ACKNOWLEDGMENT_SUGGESTION,
         )
     ]
 
@@ -765,6 +770,11 @@ def _has_detail(scan: _Scan) -> bool:
     if not scan.customer_lower:
         return False
     return bool(reply & _stems(scan.customer_lower))
+
+
+_GENERIC_SUGGESTION = (
+    "Use their name and one detail of what they wrote (the product, the date, what went wrong)."
+)
 
 
 def _generic_findings(scan: _Scan) -> list[Finding]:
@@ -803,8 +813,7 @@ def _generic_findings(scan: _Scan) -> list[Finding]:
             start,
             end,
             "Boilerplate with nothing about this person or their issue; it reads as a bot.",
-            "Use their name and one detail of what they wrote (the product, the date, what "
-            "went wrong).",
+            _GENERIC_SUGGESTION,
         )
     ]
 
@@ -875,6 +884,45 @@ def _near_duplicate_findings(text: str, scan: _Scan) -> list[Finding]:
     ]
 
 
+# --- the learned phrase model --------------------------------------------------------------
+
+
+@cache
+def _suggestion(category: str) -> str:
+    if category == "generic":
+        return _GENERIC_SUGGESTION
+    if category == "no_acknowledgment":
+        return _ACKNOWLEDGMENT_SUGGESTION
+    return next(rule.suggestion for rule in lexicon.RULES if rule.category == category)
+
+
+def _learned_findings(text: str, scan: _Scan, rules: list[Finding]) -> list[Finding]:
+    """What the learned model finds in a category no rule reported: the rules' wording is
+    more precise, the model's only adds what they miss."""
+    phrase_model = learned.shipped_model()
+    if phrase_model is None:
+        return []
+    reported = {f.category for f in rules}
+    findings = []
+    for hit in phrase_model.predict(text[:MAX_SCAN], scan.context):
+        if hit.category in reported:
+            continue
+        severity = "warning"
+        if scan.context.public:
+            severity = _PHRASE_SEVERITY_PUBLIC.get(hit.category, "warning")
+        findings.append(
+            Finding(
+                hit.category,
+                severity,
+                hit.start,
+                hit.end,
+                hit.message(),
+                _suggestion(hit.category),
+            )
+        )
+    return findings
+
+
 # --- the guard -----------------------------------------------------------------------------
 
 _SEVERITY_RANK = {"block": 0, "warning": 1, "info": 2}
@@ -895,9 +943,12 @@ def _deduplicate(findings: list[Finding]) -> list[Finding]:
     return sorted(kept, key=lambda f: (f.start, f.end, f.category))
 
 
-def check_reply(text: str, context: ReplyContext) -> ToneReport:
+def check_reply(text: str, context: ReplyContext, *, use_model: bool = True) -> ToneReport:
     """Check one reply; returns every finding, ordered by position, and whether a supervisor
-    must approve it. Raises TypeError if ``text`` is not a string."""
+    must approve it. Raises TypeError if ``text`` is not a string.
+
+    ``use_model=False`` runs the rules alone (training compares against them); the learned
+    phrase model is also skipped when no model is installed."""
     if not isinstance(text, str):
         raise TypeError("check_reply() takes the reply text as a string")
     scan = _Scan(text, context)
@@ -908,6 +959,8 @@ def check_reply(text: str, context: ReplyContext) -> ToneReport:
     findings += _acknowledgment_findings(scan)
     findings += _generic_findings(scan)
     findings += _near_duplicate_findings(text, scan)
+    if use_model:
+        findings += _learned_findings(text, scan, findings)
     findings = _deduplicate(findings)
     reasons: list[str] = []
     for finding in findings:
