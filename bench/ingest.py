@@ -1,6 +1,7 @@
 """Import throughput: items/s for `careline import` of N demo items, next to the raw
 `executemany` insert rate of the same rows into a bare copy of the message table (the ceiling),
-without triage and with the default triage tier in the ingest transaction.
+without triage, with the default triage tier inline in the ingest transaction, and with it
+run a batch ahead in one worker process (``import_file(triage_workers=1)``).
 
     .venv/bin/python bench/ingest.py [--items 100000] [--postgres URL] [--skip-sqlite]
 
@@ -77,7 +78,8 @@ def run_one(csv_path: Path) -> dict[str, float]:
     call_command("migrate", verbosity=0)
     channel = Channel.objects.create(name="bench", platform="generic", credentials={"secret": "x"})
     started = time.perf_counter()
-    summary = import_file(csv_path, channel)
+    workers = int(os.environ.get("BENCH_TRIAGE_WORKERS", "0"))
+    summary = import_file(csv_path, channel, triage_workers=workers)
     import_seconds = time.perf_counter() - started
     stored = Message.objects.count()
     assert stored == summary.ingest.created, (stored, summary.ingest.created)
@@ -131,7 +133,7 @@ def spawn(label: str, env_overrides: dict[str, str], csv_path: Path) -> dict[str
     )
     figures: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     print(
-        f"{label:<22} import {figures['import_rate']:>9,.0f} items/s "
+        f"{label:<26} import {figures['import_rate']:>9,.0f} items/s "
         f"({figures['items']:,.0f} items in {figures['import_seconds']:.1f} s) | "
         f"raw executemany {figures['raw_rate']:>9,.0f} rows/s | "
         f"import/raw {figures['import_rate'] / figures['raw_rate']:.0%}"
@@ -172,11 +174,15 @@ def main() -> None:
             f"generated {count:,} demo items ({csv_path.stat().st_size / 1e6:.1f} MB CSV) "
             f"in {time.perf_counter() - started:.1f} s; {os.cpu_count()} cores"
         )
-        for triage in ("0", "1"):
-            label = "with triage" if triage == "1" else "no triage"
-            common = {"CARELINE_VAR_DIR": tmp, "CARELINE_TRIAGE_ON_INGEST": triage}
+        runs = (("0", "0", "no triage"), ("1", "0", "triage inline"), ("1", "1", "triage worker"))
+        for triage, workers, label in runs:
+            common = {
+                "CARELINE_VAR_DIR": tmp,
+                "CARELINE_TRIAGE_ON_INGEST": triage,
+                "BENCH_TRIAGE_WORKERS": workers,
+            }
             if not args.skip_sqlite:
-                database = Path(tmp) / f"bench-{triage}.sqlite3"
+                database = Path(tmp) / f"bench-{triage}-{workers}.sqlite3"
                 spawn(
                     f"SQLite, {label}",
                     {**common, "DATABASE_URL": f"sqlite:///{database}"},

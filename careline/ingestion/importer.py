@@ -32,8 +32,8 @@ KNOWN_COLUMNS = (*REQUIRED_COLUMNS, "author_handle", "author_name", "visibility"
 MAX_REPORTED_ERRORS = 1000
 # From this size on, `careline import` triages in a worker process while it writes (unless
 # told otherwise). The worker takes about a second to start and load the models, and the
-# first batch is triaged inline while it does, so it pays once a file has more than ~3
-# batches: a demo export averages ~170 bytes a row, so 1 MB is ~6,000 rows.
+# first batch is triaged inline while it does, so it pays once a file has more than ~2
+# batches: a demo export averages ~190 bytes a row, so 1 MB is ~5,000 rows (docs/performance.md).
 WORKER_MIN_BYTES = 1_000_000
 # One CSV field larger than this is refused rather than read into memory.
 csv.field_size_limit(1_000_000)
