@@ -8,6 +8,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from careline.assessments.models import Assessment, Correction, Kind, Legitimacy, Sentiment
+from careline.assessments.subjects import redacted_subject
 from careline.cases.models import CaseEvent, Conversation, EventKind, Priority
 from careline.cases.workflow import Status
 from careline.inbox.models import Direction, Message, Platform, Visibility
@@ -77,7 +78,9 @@ class ConversationOut(Schema):
     author: AuthorOut | None
     assignee: str | None = Field(description="Username.")
     team: str | None = Field(description="Team name.")
-    subject: str
+    subject: str = Field(
+        description="Start of the first message, redacted if it exposes private data."
+    )
     message_count: int
     created_at: datetime
     last_message_at: datetime
@@ -94,6 +97,10 @@ class ConversationOut(Schema):
     @staticmethod
     def resolve_channel(obj: Conversation) -> str:
         return obj.channel.name
+
+    @staticmethod
+    def resolve_subject(obj: Conversation) -> str:
+        return redacted_subject(obj)
 
     @staticmethod
     def resolve_triage(obj: Conversation) -> dict[str, Any] | None:

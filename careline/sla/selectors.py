@@ -11,12 +11,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from careline.accounts.access import visible_conversations
 from careline.accounts.models import User
-from careline.assessments.models import Assessment, Kind
+from careline.assessments.models import Kind
+from careline.assessments.subjects import redacted_subject, with_redacted_subject
 from careline.cases.models import Conversation
 from careline.cases.workflow import Status
 from careline.sla.models import PauseCause, SlaPause, SlaPolicyRow
@@ -25,7 +26,6 @@ from careline.workflow.sla import Clock, Clocks, SlaPolicy, compute_clocks, expl
 
 log = logging.getLogger(__name__)
 
-SUBJECT_CHARS = 120
 CHUNK = 1000  # ids per IN (...) list: well under every database's parameter limit
 _FIELDS = (
     "id",
@@ -212,14 +212,8 @@ def unanswered_complaints(
         queryset = queryset.filter(created_at__lte=(now or timezone.now()) - older_than)
     # The subject is the start of the first post: shown redacted when that post exposes
     # private data, as in the inbox.
-    first = Assessment.objects.filter(message__conversation=OuterRef("pk")).order_by(
-        "message__created_at", "message_id"
-    )
     return (
-        queryset.annotate(
-            first_private=Subquery(first.values("has_private_data")[:1]),
-            first_redacted=Subquery(first.values("redacted")[:1]),
-        )
+        with_redacted_subject(queryset)
         .select_related("channel", "assignee", "team")
         .order_by("created_at", "id")
     )
@@ -248,7 +242,7 @@ def unanswered_rows(
     return [
         UnansweredRow(
             id=case.pk,
-            subject=_subject(case),
+            subject=redacted_subject(case),
             created_at=case.created_at,
             age=now - case.created_at,
             channel=case.channel.name,
@@ -262,9 +256,3 @@ def unanswered_rows(
         )
         for case in unanswered_complaints(user, older_than=older_than, now=now)
     ]
-
-
-def _subject(case: Conversation) -> str:
-    if getattr(case, "first_private", False) and getattr(case, "first_redacted", ""):
-        return str(case.first_redacted)[:SUBJECT_CHARS]  # type: ignore[attr-defined]
-    return case.subject

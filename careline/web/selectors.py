@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 
 from careline.accounts.access import visible_conversations
 from careline.accounts.models import User
-from careline.assessments.models import Assessment
+from careline.assessments.subjects import with_redacted_subject
 from careline.cases.models import Conversation
 
-
-def with_redacted_subject(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    """Annotate whether the case's first message exposes private data (``first_private``)
-    and its redacted text (``first_redacted``): the subject is the start of that message, and
-    lists show it redacted (see the ``subject_of`` template filter)."""
-    first = Assessment.objects.filter(message__conversation=OuterRef("pk")).order_by(
-        "message__created_at", "message_id"
-    )
-    return queryset.annotate(
-        first_private=Subquery(first.values("has_private_data")[:1]),
-        first_redacted=Subquery(first.values("redacted")[:1]),
-    )
+__all__ = ["other_conversations", "with_redacted_subject"]
 
 
 def other_conversations(user: User, conversation: Conversation) -> QuerySet[Conversation]:

@@ -25,6 +25,7 @@ from careline.api.schemas import (
     StatusIn,
 )
 from careline.api.selectors import api_conversations, user_named
+from careline.assessments.subjects import with_redacted_subject
 from careline.cases.models import Conversation
 from careline.cases.services import assign_case, transition_case
 from careline.inbox.models import Message
@@ -47,7 +48,7 @@ def _conversation(user: User, conversation_id: int) -> Conversation:
 def list_conversations(
     request: HttpRequest, filters: Query[ConversationFilters]
 ) -> QuerySet[Conversation]:
-    return api_conversations(api_user(request), filters.as_inbox_filters())
+    return with_redacted_subject(api_conversations(api_user(request), filters.as_inbox_filters()))
 
 
 @router.get("/{conversation_id}", response=ConversationDetailOut, summary="Get a conversation")

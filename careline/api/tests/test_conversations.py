@@ -248,7 +248,8 @@ def test_q_finds_cases_with_a_message_containing_the_text(
 
     response = get(client, "/conversations", supervisor, q="order 1234")
 
-    assert [c["subject"] for c in response.json()["items"]] == ["Refund for ORDER 1234?"]
+    # Found by the original text; listed redacted (an order number is private data).
+    assert [c["subject"] for c in response.json()["items"]] == ["Refund for ORDER [ORDER]?"]
 
 
 def test_orderings(client: Client, generic_channel: Channel, supervisor: User) -> None:
@@ -303,3 +304,19 @@ def test_the_detail_carries_the_cases_history(
         ("assigned", "sam", "I take it", {"from": None, "to": "sam"}),
     ]
     assert {e["created_at"] for e in body["events"]} == {NOW_JSON}
+
+
+def test_a_subject_exposing_private_data_is_redacted_in_the_list_and_the_detail(
+    client: Client, generic_channel: Channel, supervisor: User
+) -> None:
+    # The subject is the start of the first post: lists must not spread what triage hides.
+    ingest_items(
+        generic_channel, [item("p1", text="Charged twice on card 4111 1111 1111 1111, help")]
+    )
+    case = Conversation.objects.get()
+
+    listed = get(client, "/conversations", supervisor).json()["items"][0]["subject"]
+    detail = get(client, f"/conversations/{case.pk}", supervisor).json()["subject"]
+
+    assert listed == detail == "Charged twice on card [CARD], help"
+    assert case.subject.startswith("Charged twice on card 4111")  # stored text stays original

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from careline.accounts.models import User
+from careline.assessments.subjects import redacted_subject
 
 register = template.Library()
 
@@ -117,13 +118,7 @@ def percent(score: Any) -> str:
         return "—"
 
 
-SUBJECT_CHARS = 120
-
-
 @register.filter
 def subject_of(case: Any) -> str:
-    """The case's subject, redacted when its first message exposes private data (needs the
-    ``first_private`` / ``first_redacted`` annotations of web.selectors.with_redacted_subject)."""
-    if getattr(case, "first_private", False) and getattr(case, "first_redacted", ""):
-        return str(case.first_redacted)[:SUBJECT_CHARS]
-    return str(getattr(case, "subject", ""))
+    """The case's subject, redacted when its first message exposes private data."""
+    return redacted_subject(case)
