@@ -7,7 +7,7 @@
   code is 1 if any line failed.
 - ``tone-evaluate [--data FILE] [--split NAME|all] [--json]``: per-category precision and
   recall, % bad replies flagged and % good replies flagged, per split.
-- ``train-tone [--data FILE ...] [--out DIR] [--compare]``: train the learned phrase model
+- ``train-tone [--data FILE ...] [--out DIR]``: train the learned phrase model
   (training.py) on the project's replies, the first blind set and train/*.jsonl by default;
   prints the leave-one-source-out figures. Held-out sets (blind2*, blind3*) are refused.
 """
@@ -47,9 +47,6 @@ def _parser() -> argparse.ArgumentParser:
         help="labelled JSON lines, one source each (default: replies, blind, train/*.jsonl)",
     )
     train.add_argument("--out", type=Path, default=None, help="model directory")
-    train.add_argument(
-        "--compare", action="store_true", help="also compare feature spaces and C (slow)"
-    )
     return parser
 
 
@@ -148,7 +145,7 @@ def run_train(args: argparse.Namespace, stdout: TextIO) -> int:
     paths = args.data or default_data()
     out = args.out or MODEL_DIR
     try:
-        card = train(paths, out, compare=args.compare)
+        card = train(paths, out)
     except (OSError, ValueError) as error:
         print(f"careline train-tone: {error}", file=sys.stderr)
         return 2

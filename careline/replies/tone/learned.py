@@ -62,6 +62,14 @@ _DIGIT = re.compile(r"\d")
 _FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 
+# Words that are never shown alone as a cue (they carry weight only in n-grams).
+_NOT_A_CUE_TEXT = """
+    a an and are as at be been but by for from had has have i in is it it's its me my of on or
+    our so that the their them then there these they this those to us was we were what when
+    which who will with would you your
+"""
+_NOT_A_CUE = frozenset(_NOT_A_CUE_TEXT.split())
+
 # How each category's finding reads ("reads as …").
 _READS_AS = {
     "defensive": "defensive (arguing or defending the brand)",
@@ -349,7 +357,8 @@ def _locate(
         totals = np.bincount(owner, weights=per_token, minlength=len(sentences))
         start, end = sentences[int(np.argmax(totals))] if len(tokens) else (0, len(text))
     start, end = _strip(text, start, end)
-    return start, end, _cues(text, tokens, per_token, owner)
+    inside = np.array([start <= t.start and t.end <= end for t in tokens], dtype=bool)
+    return start, end, _cues(text, tokens, np.where(inside, per_token, 0.0), owner)
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -378,10 +387,13 @@ def _cues(
         runs.append((float(per_token[i : j + 1].sum()), i, j))
         i = j + 1
     runs.sort(key=lambda run: (-run[0], run[1]))
-    cues = []
-    for _, i, j in runs[:3]:
-        phrase = " ".join(text[tokens[i].start : tokens[j].end].split())
-        cues.append(phrase[:40])
+    cues: list[str] = []
+    for _, i, j in runs:
+        if i == j and (tokens[i].norm in _NOT_A_CUE or not tokens[i].norm.isalnum()):
+            continue  # "the", "are", "," alone explain nothing to the agent
+        cues.append(" ".join(text[tokens[i].start : tokens[j].end].split())[:40])
+        if len(cues) == 3:
+            break
     return tuple(cues)
 
 

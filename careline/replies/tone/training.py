@@ -31,7 +31,6 @@ from careline.replies.tone.learned import (
     PHRASE_CATEGORIES,
     PhraseModel,
     applies,
-    context_features,
     extract_terms,
     tokenize,
 )
@@ -43,7 +42,12 @@ GOOD_FLAGGED_BUDGET = 0.08
 MIN_DF = 2
 C = 4.0
 SEED = 0
-THRESHOLD_GRID = tuple(round(t, 3) for t in np.arange(0.20, 0.951, 0.025))
+# Thresholds never go below 0.6. Out of source, lower floors buy recall with findings on
+# weak cues ("new", "Friday", "we understand"): floor 0.4 flags 96.8 % of bad replies with
+# blaming precision 75 %, 0.5 95.1 % / 81 %, 0.6 93.7 % / 88 %, and at 0.5 the built-in
+# playbook drafts (polite follow-ups, rare in the labelled data) already drew a defensive
+# finding at p=0.52. An agent soon ignores a guard that cries wolf on its own templates.
+THRESHOLD_GRID = tuple(round(t, 3) for t in np.arange(0.60, 0.951, 0.025))
 
 
 def default_data() -> list[Path]:
@@ -136,25 +140,6 @@ def own_featurizer(train: Sequence[Example]) -> Callable[[Sequence[Example]], sp
             (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
             shape=(len(examples), size),
         )
-
-    return transform
-
-
-def triage_featurizer(_: Sequence[Example]) -> Callable[[Sequence[Example]], sp.csr_matrix]:
-    """careline.triage's shared feature space (fitted on tweets) + the context features;
-    tried for comparison (``--compare``), not shipped."""
-    from careline.triage.linear import MODEL_DIR as TRIAGE_MODELS
-    from careline.triage.linear import shared_feature_space
-
-    space = shared_feature_space(TRIAGE_MODELS)
-
-    def transform(examples: Sequence[Example]) -> sp.csr_matrix:
-        text = space.transform([e.text for e in examples])
-        ctx = np.zeros((len(examples), len(CONTEXT_FEATURES)))
-        for r, example in enumerate(examples):
-            for name in context_features(example.context):
-                ctx[r, CONTEXT_FEATURES.index(name)] = 1.0
-        return sp.hstack([text, sp.csr_matrix(ctx)]).tocsr()
 
     return transform
 
@@ -345,15 +330,7 @@ def _by_source(
         part = [verdicts[i] for i in index]
         rules = figures(examples, part, None, categories)
         both = figures(examples, part, fires[index], categories)
-        result[source] = {
-            "bad": rules["bad"],
-            "good": rules["good"],
-            "rules": {"bad_flagged": rules["bad_flagged"], "good_flagged": rules["good_flagged"]},
-            "rules_and_model": {
-                "bad_flagged": both["bad_flagged"],
-                "good_flagged": both["good_flagged"],
-            },
-        }
+        result[source] = {"rules": rules, "rules_and_model": both}
     return result
 
 
@@ -383,17 +360,15 @@ def nested_fires(
     return fires
 
 
-def compare_methods(rows: Sequence[Sourced], categories: Sequence[str]) -> dict[str, Any]:
-    """Out-of-source figures of the alternatives, each with thresholds picked the same way."""
+def compare_methods(
+    rows: Sequence[Sourced],
+    categories: Sequence[str],
+    methods: dict[str, tuple[Featurizer, float]],
+) -> dict[str, Any]:
+    """Honest out-of-source figures (nested thresholds) of each (featurizer, C); used by
+    bench/tone_methods.py to choose the method."""
     examples = [r.example for r in rows]
     verdicts = rule_verdicts(examples)
-    methods: dict[str, tuple[Featurizer, float]] = {
-        "own word 1-2 + char 3-5, C=1": (own_featurizer, 1.0),
-        "own word 1-2 + char 3-5, C=4": (own_featurizer, 4.0),
-        "own word 1-2 + char 3-5, C=16": (own_featurizer, 16.0),
-        "triage shared space (tweets), C=4": (triage_featurizer, 4.0),
-        "triage shared space (tweets), C=16": (triage_featurizer, 16.0),
-    }
     result = {}
     for name, (featurizer, c) in methods.items():
         probabilities = out_of_source(rows, categories, featurizer, c)
@@ -408,7 +383,7 @@ def compare_methods(rows: Sequence[Sourced], categories: Sequence[str]) -> dict[
     return result
 
 
-def train(paths: Sequence[Path], out: Path = MODEL_DIR, *, compare: bool = False) -> dict[str, Any]:
+def train(paths: Sequence[Path], out: Path = MODEL_DIR) -> dict[str, Any]:
     """Pick thresholds out of source, fit on everything, write the model and its card to
     ``out``; returns the card."""
     refuse_held_out(paths)
@@ -470,8 +445,6 @@ def train(paths: Sequence[Path], out: Path = MODEL_DIR, *, compare: bool = False
             "per_source": _by_source(rows, verdicts, nested, categories),
         },
     }
-    if compare:
-        card["method_comparison"] = compare_methods(rows, categories)
     model = PhraseModel(
         [*terms, *CONTEXT_FEATURES],
         idf,

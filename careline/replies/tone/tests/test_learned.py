@@ -164,13 +164,9 @@ def test_the_shipped_model_loads_once() -> None:
 @pytest.mark.parametrize(
     ("text", "category"),
     [
+        ("Wow Sam, a whole day late. However did you cope? We'll light a candle.", "sarcasm"),
         (
-            "Sam, a parcel a day late. Truly the crime of the century. We'll alert the media.",
-            "sarcasm",
-        ),
-        (
-            "Sam, the courier tried twice. Perhaps being home when you book a delivery slot "
-            "would have helped.",
+            "Sam, the address on the order was missing a flat number, which is why it went astray.",
             "blaming",
         ),
     ],
@@ -206,8 +202,10 @@ def test_an_admission_is_fine_once_the_cause_is_verified() -> None:
 
 
 def test_without_a_model_the_guard_is_the_rules(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = "Sam, a parcel a day late. Truly the crime of the century. We'll alert the media."
+    text = "Wow Sam, a whole day late. However did you cope? We'll light a candle."
     context = ReplyContext.from_dict(COMPLAINT)
+    if learned.shipped_model() is not None:
+        assert check_reply(text, context) != check_reply(text, context, use_model=False)
     monkeypatch.setattr(learned, "shipped_model", lambda: None)
     assert check_reply(text, context) == check_reply(text, context, use_model=False)
 
