@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -140,6 +141,8 @@ def _triage_workers_for(path: Path, requested: int | None) -> int:
         return 0  # nothing to triage
     if requested is not None:
         return max(0, requested)
+    if (os.cpu_count() or 1) < 2:
+        return 0  # a worker needs a core of its own to overlap anything
     try:
         large = path.stat().st_size >= WORKER_MIN_BYTES
     except OSError:

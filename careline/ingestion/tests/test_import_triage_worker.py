@@ -199,3 +199,22 @@ def test_a_precomputed_result_is_used_only_for_its_exact_text_and_author(
     ingest_items(generic_channel, items_of(texts), precomputed_triage=right)
     assert stored_results() == expected
     assert inline_items == []  # all from the worker's results
+
+
+def test_the_worker_is_used_by_default_only_for_large_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    path = demo_csv(tmp_path / "export.csv")
+    size = path.stat().st_size
+    monkeypatch.setattr(importer.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(importer, "WORKER_MIN_BYTES", size + 1)
+    assert importer._triage_workers_for(path, None) == 0
+    assert importer._triage_workers_for(path, 2) == 2  # asked for
+    monkeypatch.setattr(importer, "WORKER_MIN_BYTES", size)
+    assert importer._triage_workers_for(path, None) == 1
+    assert importer._triage_workers_for(path, 0) == 0
+    monkeypatch.setattr(importer.os, "cpu_count", lambda: 1)  # no core to overlap with
+    assert importer._triage_workers_for(path, None) == 0
+    settings.CARELINE_TRIAGE_ON_INGEST = False  # nothing to triage: no worker
+    assert importer._triage_workers_for(path, None) == 0
+    assert importer._triage_workers_for(path, 1) == 0
