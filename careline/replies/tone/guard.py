@@ -907,13 +907,13 @@ def _learned_findings(text: str, scan: _Scan, rules: list[Finding]) -> list[Find
     for hit in phrase_model.predict(text[:MAX_SCAN], scan.context):
         if hit.category in reported:
             continue
-        severity = "warning"
-        if scan.context.public:
-            severity = _PHRASE_SEVERITY_PUBLIC.get(hit.category, "warning")
+        # Always a warning, never a block: a probability asks the agent to look again, it
+        # does not hold the reply for a supervisor (blocks stay with the rules, which quote
+        # the offending words). Odd text (markup, one word) can score high on a stray cue.
         findings.append(
             Finding(
                 hit.category,
-                severity,
+                "warning",
                 hit.start,
                 hit.end,
                 hit.message(),
