@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from careline.assessments.pipeline_worker import PrecomputedTriage
 from careline.assessments.services import assess_messages
+from careline.assessments.subjects import SUBJECT_CHARS
 from careline.cases import hooks as cases_hooks
 from careline.cases.models import CaseEvent, Conversation, EventKind, Priority
 from careline.cases.workflow import OPEN_STATUSES, Status
@@ -30,7 +31,6 @@ from careline.ingestion.threading import KnownMessage, ThreadDecision, decide_th
 log = logging.getLogger(__name__)
 
 MAX_EVENT_ATTEMPTS = 5
-SUBJECT_CHARS = 120
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Any
 
 from careline.replies.tone import learned, lexicon
 from careline.replies.tone.limits import limit_for, over_limit
-from careline.replies.tone.model import Finding, ReplyContext, ToneReport
+from careline.replies.tone.model import Finding, ReplyContext, ToneReport, fact_is_true
 from careline.triage.analysers.private_data import PrivateDataAnalyser
 
 # Rules run on at most this many characters; the platform limit is measured on the whole text.
@@ -185,7 +185,7 @@ class _Scan:
         return self.context.facts.get(key)
 
     def has_fact(self, keys: Iterable[str]) -> bool:
-        return any(_truthy(self.context.facts.get(k)) for k in keys)
+        return any(fact_is_true(self.context.facts.get(k)) for k in keys)
 
 
 def _same_length_lower(text: str) -> str:
@@ -195,12 +195,6 @@ def _same_length_lower(text: str) -> str:
     if len(lower) == len(text):
         return lower
     return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() not in ("", "no", "false", "none", "0", "pending", "denied")
-    return bool(value)
 
 
 def _as_decimal(value: Any) -> Decimal | None:
@@ -260,7 +254,7 @@ _PHRASE_SEVERITY_PUBLIC = {"sarcasm": "block", "admits_fault": "block"}
 def _phrase_findings(scan: _Scan) -> list[Finding]:
     context = scan.context
     findings: list[Finding] = []
-    cause_verified = _truthy(context.facts.get("cause_verified"))
+    cause_verified = fact_is_true(context.facts.get("cause_verified"))
     for rule in lexicon.RULES:
         if rule.kinds and context.kind not in rule.kinds:
             continue
@@ -479,7 +473,7 @@ def _promise_findings(scan: _Scan) -> list[Finding]:
 
 def _concession_findings(scan: _Scan, money: list[re.Match[str]]) -> list[Finding]:
     context = scan.context
-    if context.concession_limit is None or _truthy(context.facts.get("concession_approved")):
+    if context.concession_limit is None or fact_is_true(context.facts.get("concession_approved")):
         return []
     limit = _as_decimal(context.concession_limit)
     if limit is None:

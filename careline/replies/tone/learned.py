@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from careline.replies.tone.model import ReplyContext
+from careline.replies.tone.model import ReplyContext, fact_is_true
 
 log = logging.getLogger(__name__)
 
@@ -124,15 +124,9 @@ def context_features(context: ReplyContext) -> list[str]:
     on = [f"ctx:kind={kind or 'none'}"]
     if context.public:
         on.append("ctx:public")
-    if _truthy(context.facts.get("cause_verified")):
+    if fact_is_true(context.facts.get("cause_verified")):
         on.append("ctx:cause_verified")
     return on
-
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() not in ("", "0", "false", "no", "none")
-    return bool(value)
 
 
 def applies(category: str, context: ReplyContext) -> bool:
@@ -140,7 +134,7 @@ def applies(category: str, context: ReplyContext) -> bool:
     spam away is not dismissive, acknowledgment and promotion concern complaints only, and a
     spam or troll message needs no personal answer."""
     if category == "admits_fault":
-        return not _truthy(context.facts.get("cause_verified"))
+        return not fact_is_true(context.facts.get("cause_verified"))
     if category == "dismissive":
         return context.kind != "spam"
     if category in ("no_acknowledgment", "promotion"):
@@ -244,7 +238,7 @@ class PhraseModel:
         """Each category's probability for the reply (before gates and thresholds)."""
         columns, values, _ = self.features(tokenize(text), context)
         logits = values @ self.weights[columns] + self.bias
-        return dict(zip(self.categories, _sigmoid(logits).tolist(), strict=True))
+        return dict(zip(self.categories, sigmoid(logits).tolist(), strict=True))
 
     def predict(self, text: str, context: ReplyContext) -> list[LearnedHit]:
         """The categories at or above their threshold (and allowed in this context)."""
@@ -253,7 +247,7 @@ class PhraseModel:
         tokens = tokenize(text)
         columns, values, occurrences = self.features(tokens, context)
         rows = self.weights[columns]
-        probabilities = _sigmoid(values @ rows + self.bias)
+        probabilities = sigmoid(values @ rows + self.bias)
         hits = []
         for c, category in enumerate(self.categories):
             p = float(probabilities[c])
@@ -316,7 +310,7 @@ class PhraseModel:
             )
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
+def sigmoid(x: np.ndarray) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -30.0, 30.0))))
 
 

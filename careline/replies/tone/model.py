@@ -37,6 +37,14 @@ _SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 _PLATFORM_ALIASES = {"twitter": "x"}
 
 
+def fact_is_true(value: Any) -> bool:
+    """Whether a fact's value says yes: the rules and the learned model's gates read facts the
+    same way ("pending", "denied", "no", "0" … are not a yes)."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("", "no", "false", "none", "0", "pending", "denied")
+    return bool(value)
+
+
 def _decimal(value: Any, field_name: str) -> Decimal | None:
     if value is None or value == "":
         return None

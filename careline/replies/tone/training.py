@@ -32,6 +32,7 @@ from careline.replies.tone.learned import (
     PhraseModel,
     applies,
     extract_terms,
+    sigmoid,
     tokenize,
 )
 
@@ -172,10 +173,6 @@ def fit_weights(
     return weights, bias
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -30.0, 30.0))))
-
-
 def out_of_source(
     rows: Sequence[Sourced],
     categories: Sequence[str],
@@ -192,7 +189,7 @@ def out_of_source(
         transform = featurizer(train)
         weights, bias = fit_weights(transform(train), train, categories, c)
         x_test = transform([rows[i].example for i in test_index])
-        probabilities[test_index] = _sigmoid(np.asarray(x_test @ weights) + bias)
+        probabilities[test_index] = sigmoid(np.asarray(x_test @ weights) + bias)
     return probabilities
 
 

@@ -225,3 +225,10 @@ def test_hostile_input_is_bounded(tmp_path: Path) -> None:
     tokens = learned.tokenize("ab " * 50_000)
     assert tokens[-1].end <= learned.MAX_CHARS
     assert learned.extract_terms(learned.tokenize("x" * 5000))  # one long token, capped
+
+
+@pytest.mark.parametrize(("value", "verified"), [(True, True), ("yes", True), ("pending", False)])
+def test_the_model_reads_cause_verified_as_the_rules_do(value: object, verified: bool) -> None:
+    # One reading of the facts: a "pending" cause is not verified for the rules nor the model.
+    context = ReplyContext(kind="complaint", public=True, facts={"cause_verified": value})
+    assert learned.applies("admits_fault", context) is not verified
