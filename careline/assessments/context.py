@@ -80,7 +80,8 @@ def load_contexts(summaries: Mapping[int, Mapping[str, Any]]) -> dict[int, CaseC
     """The context of each case in ``summaries`` (case id → its triage summary, with "kind"
     and "sentiment"). Only complaints and negative cases are looked up."""
     from careline.cases.models import Conversation
-    from careline.inbox.models import Author, Direction, Message, Visibility
+    from careline.inbox.models import Direction, Message, Visibility
+    from careline.lib.idlists import in_list
 
     wanted = [
         pk
@@ -89,22 +90,26 @@ def load_contexts(summaries: Mapping[int, Mapping[str, Any]]) -> dict[int, CaseC
     ]
     if not wanted:
         return {}
-    cases = list(
-        Conversation.objects.filter(pk__in=wanted).values_list("pk", "author_id", "created_at")
+    # The author's reach comes with the case (one join rather than one more query).
+    rows = list(
+        Conversation.objects.filter(in_list("pk", wanted)).values_list(
+            "pk", "author_id", "created_at", "author__followers"
+        )
     )
-    authors = {author for _, author, _ in cases if author is not None}
+    cases = [(pk, author, created) for pk, author, created, _ in rows]
+    followers = {author: count for _, author, _, count in rows if author is not None}
+    authors = set(followers)
     since = min(created for _, _, created in cases) - timedelta(days=REPEAT_WINDOW_DAYS)
     cases_of: dict[int, list[Any]] = defaultdict(list)
     for author, created in Conversation.objects.filter(
-        author_id__in=authors, created_at__gte=since
+        in_list("author_id", authors), created_at__gte=since
     ).values_list("author_id", "created_at"):
         cases_of[author].append(created)
-    followers = dict(Author.objects.filter(pk__in=authors).values_list("pk", "followers"))
 
     public = Message.objects.filter(direction=Direction.INBOUND, visibility=Visibility.PUBLIC)
     roots: dict[int, set[tuple[int, str]]] = defaultdict(set)
     for conversation_id, channel_id, root in (
-        public.filter(conversation_id__in=wanted)
+        public.filter(in_list("conversation_id", wanted))
         .exclude(thread_root="")
         .values_list("conversation_id", "channel_id", "thread_root")
     ):
@@ -113,8 +118,8 @@ def load_contexts(summaries: Mapping[int, Mapping[str, Any]]) -> dict[int, CaseC
     complainers: dict[tuple[int, str], set[int]] = defaultdict(set)
     if all_roots:
         recent = public.filter(
+            in_list("thread_root", {root for _, root in all_roots}),
             channel_id__in={channel for channel, _ in all_roots},
-            thread_root__in={root for _, root in all_roots},
             assessment__kind="complaint",
             created_at__gte=since
             + timedelta(days=REPEAT_WINDOW_DAYS)

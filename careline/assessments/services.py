@@ -53,6 +53,7 @@ from careline.cases.models import CaseEvent, Conversation, EventKind
 from careline.cases.services import CaseActionError
 from careline.inbox.models import Direction, Message
 from careline.ingestion import bulk
+from careline.lib.idlists import in_list
 from careline.triage.pipeline import TriagePipeline
 
 log = logging.getLogger(__name__)
@@ -213,7 +214,9 @@ def _pipeline_outputs(
 
 def _assess_batch(ids: list[int], precomputed: PrecomputedTriage | None = None) -> int:
     rows = list(
-        Message.objects.filter(pk__in=ids, direction=Direction.INBOUND, assessment__isnull=True)
+        Message.objects.filter(
+            in_list("pk", ids), direction=Direction.INBOUND, assessment__isnull=True
+        )
         .order_by("created_at", "id")
         .values_list(
             "pk",
@@ -409,7 +412,7 @@ def refresh_summaries(conversation_ids: Iterable[int]) -> None:
         return
     grouped: dict[int, list[tuple[Any, ...]]] = {}
     for conversation_id, *rest in Assessment.objects.filter(
-        message__conversation_id__in=ids
+        in_list("message__conversation_id", ids)
     ).values_list(
         "message__conversation_id",
         "message__created_at",

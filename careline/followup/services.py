@@ -40,6 +40,7 @@ from careline.followup.stories import (
     private_data_types,
 )
 from careline.inbox.models import Direction, Message
+from careline.lib.idlists import in_list
 from careline.replies.models import OutboundMessage
 from careline.replies.services import queue_reply
 from careline.workflow.signing import (
@@ -132,7 +133,7 @@ def on_inbound_stored(conversation_ids: Sequence[int]) -> None:
         conversation=OuterRef("pk"), direction=Direction.INBOUND, indirect=False
     )
     Conversation.objects.filter(
-        pk__in=list(conversation_ids), status__in=_OPEN, followup_due_at__isnull=True
+        in_list("pk", conversation_ids), status__in=_OPEN, followup_due_at__isnull=True
     ).filter(Exists(addressed)).update(followup_due_at=now + conf.reminder_interval())
 
 

@@ -27,6 +27,7 @@ from careline.inbox.models import Author, Channel, Customer, Direction, Message,
 from careline.ingestion import bulk
 from careline.ingestion.models import EventSource, EventStatus, InboundEvent
 from careline.ingestion.threading import KnownMessage, ThreadDecision, decide_thread
+from careline.lib.idlists import in_list
 
 log = logging.getLogger(__name__)
 
@@ -157,9 +158,9 @@ def _drop_known(
         else:
             unique[item.external_id] = item
     known = set(
-        Message.objects.filter(channel=channel, external_id__in=list(unique)).values_list(
-            "external_id", flat=True
-        )
+        Message.objects.filter(in_list("external_id", unique), channel=channel)
+        .order_by()  # a set: no need for the model's default ordering
+        .values_list("external_id", flat=True)
     )
     result.duplicates += len(known)
     fresh = [item for key, item in unique.items() if key not in known]
@@ -181,7 +182,7 @@ def _authors_for(platform: str, items: Iterable[InboundItem]) -> dict[str, int]:
             if seen is None or item.created_at >= seen[0]:
                 reach[item.author_id] = (item.created_at, item.author_followers)
     found = dict(
-        Author.objects.filter(platform=platform, external_id__in=list(wanted)).values_list(
+        Author.objects.filter(in_list("external_id", wanted), platform=platform).values_list(
             "external_id", "pk"
         )
     )
@@ -228,7 +229,7 @@ def _authors_for(platform: str, items: Iterable[InboundItem]) -> dict[str, int]:
         )
         found.update(
             Author.objects.filter(
-                platform=platform, external_id__in=[i.author_id for i in missing]
+                in_list("external_id", [i.author_id for i in missing]), platform=platform
             ).values_list("external_id", "pk")
         )
     _refresh_reach(found, reach, skip={i.author_id for i in missing})
@@ -243,7 +244,7 @@ def _refresh_reach(
     wanted = {found[key]: count for key, (_, count) in reach.items() if key not in skip}
     if not wanted:
         return
-    current = dict(Author.objects.filter(pk__in=list(wanted)).values_list("pk", "followers"))
+    current = dict(Author.objects.filter(in_list("pk", wanted)).values_list("pk", "followers"))
     for pk, count in wanted.items():
         if current.get(pk) != count:
             Author.objects.filter(pk=pk).update(followers=count)
@@ -257,14 +258,15 @@ def _decide_threads(
     by_thread_root: dict[str, KnownMessage] = {}
     # Replies stored before their parent carry the parent's id as thread root.
     tops = [i.external_id for i in items if not i.reply_to]
+    # In Message's order (created_at, id): the latest message of a thread root wins.
     for root, conversation_id, status in Message.objects.filter(
-        channel=channel, thread_root__in=tops
+        in_list("thread_root", tops), channel=channel
     ).values_list("thread_root", "conversation_id", "conversation__status"):
         by_thread_root[root] = KnownMessage(conversation_id, root, status == Status.CLOSED)
     if reply_targets:
         parents = (
             Message.objects.filter(channel=channel)
-            .filter(external_id__in=list(reply_targets))
+            .filter(in_list("external_id", reply_targets))
             .values_list("external_id", "conversation_id", "thread_root", "conversation__status")
         )
         for external_id, conversation_id, root, status in parents:
@@ -273,9 +275,9 @@ def _decide_threads(
             )
         orphans = [t for t in reply_targets if t not in by_external_id]
         if orphans:
-            siblings = Message.objects.filter(channel=channel, thread_root__in=orphans).values_list(
-                "thread_root", "conversation_id", "conversation__status"
-            )
+            siblings = Message.objects.filter(
+                in_list("thread_root", orphans), channel=channel
+            ).values_list("thread_root", "conversation_id", "conversation__status")
             for root, conversation_id, status in siblings:
                 by_thread_root[root] = KnownMessage(conversation_id, root, status == Status.CLOSED)
     private_authors = {i.author_id for i in items if not i.public}
@@ -287,7 +289,7 @@ def _decide_threads(
         # the planner believes about a table that grew a moment ago.
         cases_of_author = (
             Message.objects.filter(
-                author_id__in=[authors[a] for a in private_authors],
+                in_list("author_id", [authors[a] for a in private_authors]),
                 direction=Direction.INBOUND,
                 conversation__status__in=list(OPEN_STATUSES),
             )
@@ -474,7 +476,7 @@ def _touch_existing(
         )
     # A person writing again after we resolved their case: it needs us again.
     reopened = list(
-        Conversation.objects.filter(pk__in=list(touched), status=Status.RESOLVED).values_list(
+        Conversation.objects.filter(in_list("pk", touched), status=Status.RESOLVED).values_list(
             "pk", flat=True
         )
     )

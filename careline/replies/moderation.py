@@ -30,6 +30,7 @@ from careline.assessments.models import Assessment
 from careline.cases.models import CaseEvent, Conversation, EventKind
 from careline.cases.services import CaseActionError
 from careline.inbox.models import Channel, Direction, Message, Visibility
+from careline.lib.idlists import in_list
 from careline.replies.models import DeliveryStatus, OutboundAction, OutboundMessage
 from careline.replies.path import (
     AUTO_SPAM_SCORE,
@@ -633,7 +634,7 @@ def on_inbound_stored(conversation_ids: Sequence[int]) -> None:
     One query over the batch's cases finds the few candidates; one more reads their messages.
     """
     candidates = dict(
-        Conversation.objects.filter(pk__in=list(conversation_ids))
+        Conversation.objects.filter(in_list("pk", conversation_ids))
         .filter(
             Q(
                 triage_kind="spam",
@@ -648,7 +649,7 @@ def on_inbound_stored(conversation_ids: Sequence[int]) -> None:
     if not candidates:
         return
     messages = list(
-        Message.objects.filter(conversation_id__in=list(candidates), direction=Direction.INBOUND)
+        Message.objects.filter(in_list("conversation_id", candidates), direction=Direction.INBOUND)
         .select_related("assessment", "channel")
         .order_by("created_at", "id")
     )

@@ -20,6 +20,7 @@ from careline.assessments.models import Kind
 from careline.assessments.subjects import redacted_subject, with_redacted_subject
 from careline.cases.models import Conversation
 from careline.cases.workflow import Status
+from careline.lib.idlists import in_list
 from careline.sla.models import PauseCause, SlaPause, SlaPolicyRow
 from careline.workflow.calendar import CalendarError
 from careline.workflow.sla import Clock, Clocks, SlaPolicy, compute_clocks, explain_policy_choice
@@ -104,7 +105,7 @@ def load_case_times(ids: Sequence[int], *, lock: bool = False) -> dict[int, Case
     """The clock inputs of these cases, with their pauses: two queries per chunk of ids."""
     found: dict[int, CaseTimes] = {}
     for chunk in chunks(list(ids)):
-        queryset = Conversation.objects.filter(pk__in=chunk)
+        queryset = Conversation.objects.filter(in_list("pk", chunk))
         if lock:
             queryset = queryset.select_for_update(of=("self",))
         for values in queryset.values_list(*_FIELDS):
@@ -112,7 +113,7 @@ def load_case_times(ids: Sequence[int], *, lock: bool = False) -> dict[int, Case
             row["channel"] = row.pop("channel__name")
             found[row["id"]] = CaseTimes(**row)
         for pk, conversation_id, cause, start, end in (
-            SlaPause.objects.filter(conversation_id__in=chunk)
+            SlaPause.objects.filter(in_list("conversation_id", chunk))
             .order_by("started_at", "id")
             .values_list("id", "conversation_id", "cause", "started_at", "ended_at")
         ):
