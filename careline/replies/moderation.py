@@ -631,7 +631,8 @@ def on_inbound_stored(conversation_ids: Sequence[int]) -> None:
     - A public item exposing private data on a platform that can hide it is hidden and the
       person told why in private, after commit (a task; actor None).
 
-    One query over the batch's cases finds the few candidates; one more reads their messages.
+    One query over the batch's cases finds the few candidates; one more reads the messages
+    these rules look at.
     """
     candidates = dict(
         Conversation.objects.filter(in_list("pk", conversation_ids))
@@ -648,15 +649,29 @@ def on_inbound_stored(conversation_ids: Sequence[int]) -> None:
     )
     if not candidates:
         return
+    spam_ids = [pk for pk, kind in candidates.items() if kind == "spam"]
+    others = [pk for pk, kind in candidates.items() if kind != "spam"]
+    # A spam case needs all its messages (every one must be spam); of the other cases, only
+    # the items _auto_duty_of_care may hide are read (it passes over every other one): a case
+    # with private data on a platform that cannot hide costs no message read at all.
+    hideable = Q(
+        in_list("conversation_id", others),
+        assessment__has_private_data=True,
+        visibility=Visibility.PUBLIC,
+        hidden_at__isnull=True,
+        deleted_at__isnull=True,
+        channel__platform__in=sorted(HIDE_PLATFORMS),
+    )
     messages = list(
-        Message.objects.filter(in_list("conversation_id", candidates), direction=Direction.INBOUND)
+        Message.objects.filter(
+            in_list("conversation_id", spam_ids) | hideable, direction=Direction.INBOUND
+        )
         .select_related("assessment", "channel")
         .order_by("created_at", "id")
     )
     by_case: dict[int, list[Message]] = {}
     for m in messages:
         by_case.setdefault(m.conversation_id, []).append(m)
-    spam_ids = [pk for pk, kind in candidates.items() if kind == "spam"]
     _auto_no_reply(spam_ids, by_case)
     _auto_duty_of_care(messages)
 

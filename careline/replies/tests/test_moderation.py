@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -19,6 +21,7 @@ from careline.cases.services import CaseActionError
 from careline.connectors.base import InboundItem
 from careline.inbox.models import Channel, Message
 from careline.ingestion.services import ingest_items
+from careline.replies import moderation_tasks
 from careline.replies.models import OutboundMessage
 from careline.replies.moderation import (
     EXPLANATIONS,
@@ -531,3 +534,37 @@ def test_a_private_message_has_nothing_to_hide(facebook: Channel, agent: User) -
         hide_message(message, actor=agent, reason="card number")
 
     assert OutboundMessage.objects.count() == 0
+
+
+def test_on_ingest_every_public_unhidden_item_exposing_data_in_the_case_is_protected(
+    facebook: Channel, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queued: list[int] = []
+    monkeypatch.setattr(
+        moderation_tasks, "protect_private_data", SimpleNamespace(enqueue=queued.append)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest_items(
+            facebook,
+            [
+                comment("c1", CARD_TEXT),
+                dataclasses.replace(comment("c2", CARD_TEXT), reply_to="c1"),
+            ],
+        )
+    first, hidden = Message.objects.order_by("external_id")
+    assert queued == [first.pk, hidden.pk]
+    Message.objects.filter(pk=hidden.pk).update(hidden_at=NOW)
+    queued.clear()
+
+    replies = [
+        dataclasses.replace(comment(f"r{n}", text), reply_to="c1", created_at=NOW)
+        for n, text in enumerate([CARD_TEXT, "Thanks, that is all", CRITICISM])
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest_items(facebook, replies)
+
+    # The earlier item not hidden yet (its hide never went out) is protected again, with the
+    # new one; the hidden item and those without private data are not.
+    exposing_reply = Message.objects.get(external_id="r0")
+    assert {m.conversation_id for m in Message.objects.all()} == {first.conversation_id}
+    assert queued == [first.pk, exposing_reply.pk]
