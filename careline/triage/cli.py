@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--work", type=Path, default=None, help="accurate tier: cache dir")
     train.add_argument(
-        "--cv-folds", type=int, default=None, help="accurate tier: complaint CV folds (5)"
+        "--cv-folds", type=int, default=None, help="accurate tier: complaint CV folds (10)"
     )
     train.add_argument(
         "--cv-max-folds",

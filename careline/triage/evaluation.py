@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,38 +42,63 @@ from careline.triage.training import (
 RANDOM_DOMAINS = ("random_reply", "random_tweet")
 
 
-def evaluate_complaints(
+def complaint_folds(labels: np.ndarray, domains: Sequence[str], folds: int) -> list[Any]:
+    """The (train, test) index pairs of the complaint CV: stratified by label x domain.
+
+    Shared by both tiers, so their out-of-fold predictions are for the same folds.
+    """
+    strata = np.array([f"{a}|{b}" for a, b in zip(labels, domains, strict=True)])
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    return list(splitter.split(np.zeros(len(labels)), strata))
+
+
+def complaint_oof_probabilities(
     data_dir: Path, model_dir: Path = MODEL_DIR, *, folds: int = 10
-) -> dict[str, Any]:
-    """Stratified ``folds``-fold CV of the complaint head; figures in percent."""
+) -> tuple[np.ndarray, str]:
+    """Out-of-fold p(complaint) of the shipped complaint head's recipe, and its protocol."""
     data = load_complaints(data_dir)
     space = shared_feature_space(model_dir)
     meta = LinearHead.load(model_dir, "complaint")
     heads = {name: LinearHead.load(model_dir, name) for name in meta.stack}
     X = complaint_features(space, heads, meta.stack, meta.stack_scale, data.texts)
     y = data.labels
-    strata = np.array([f"{a}|{b}" for a, b in zip(y, data.groups, strict=True)])
     C = float(meta.meta.get("C", 1.0))
-    pred = np.empty_like(y)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
-    for tr, te in splitter.split(np.zeros(len(y)), strata):
+    p = np.zeros(len(y))
+    for tr, te in complaint_folds(y, data.groups, folds):
         coef, intercept = fit_weights(X[tr], y[tr], 2, C, TrainingConfig().max_iter)
-        pred[te] = (np.asarray(X[te] @ coef).ravel() + intercept[0] > 0).astype(y.dtype)
-    brand = np.array([g not in RANDOM_DOMAINS for g in data.groups])
+        decision = np.asarray(X[te] @ coef).ravel() + intercept[0]
+        p[te] = 1.0 / (1.0 + np.exp(-np.clip(decision, -40, 40)))
+    protocol = (
+        f"stratified {folds}-fold CV (label x domain), C={C}, "
+        f"stacked on {list(meta.stack) or 'nothing'}"
+    )
+    return p, protocol
 
-    def figures(mask: np.ndarray) -> dict[str, float]:
-        return {
+
+def complaint_figures(
+    labels: np.ndarray, pred: np.ndarray, domains: Sequence[str]
+) -> dict[str, dict[str, float]]:
+    """Macro-F1 and accuracy in percent, on all tweets and on brand-addressed ones only."""
+    brand = np.array([d not in RANDOM_DOMAINS for d in domains])
+    out = {}
+    for name, mask in (("all", np.ones(len(labels), dtype=bool)), ("brand_addressed", brand)):
+        y, p = labels[mask], pred[mask]
+        out[name] = {
             "n": int(mask.sum()),
-            "macro_f1": round(100 * float(f1_score(y[mask], pred[mask], average="macro")), 1),
-            "accuracy": round(100 * float(accuracy_score(y[mask], pred[mask])), 1),
+            "macro_f1": round(100 * float(f1_score(y, p, average="macro")), 1),
+            "accuracy": round(100 * float(accuracy_score(y, p)), 1),
         }
+    return out
 
-    return {
-        "protocol": f"stratified {folds}-fold CV (label x domain), C={C}, "
-        f"stacked on {list(meta.stack) or 'nothing'}",
-        "all": figures(np.ones(len(y), dtype=bool)),
-        "brand_addressed": figures(brand),
-    }
+
+def evaluate_complaints(
+    data_dir: Path, model_dir: Path = MODEL_DIR, *, folds: int = 10
+) -> dict[str, Any]:
+    """Stratified ``folds``-fold CV of the complaint head; figures in percent."""
+    data = load_complaints(data_dir)
+    p, protocol = complaint_oof_probabilities(data_dir, model_dir, folds=folds)
+    pred = (p > 0.5).astype(data.labels.dtype)
+    return {"protocol": protocol, **complaint_figures(data.labels, pred, data.groups)}
 
 
 def evaluate_tweeteval(data_dir: Path, model_dir: Path = MODEL_DIR) -> dict[str, Any]:

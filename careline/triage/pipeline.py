@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from careline.triage.analysers.lexicon import ProfanityAnalyser, SpamAnalyser, TopicAnalyser
 from careline.triage.analysers.private_data import DEFAULT_ORDER_PATTERN, PrivateDataAnalyser
 from careline.triage.analysers.text_models import TEXT_ANALYSERS, TextModelAnalyser
@@ -195,7 +197,7 @@ class TriagePipeline:
         X = space.transform(texts)
         preds = {task: model.predict_features(X) for task, model in self.models.items()}
         if self.accurate is not None:
-            preds.update(self._accurate_predictions(texts))
+            preds.update(self._accurate_predictions(texts, preds["complaint"]))
         private = self.private_data.predict(texts)
         profanity = self.profanity.predict(texts)
         topics = self.topic.predict(texts)
@@ -215,16 +217,32 @@ class TriagePipeline:
             )
         return out
 
-    def _accurate_predictions(self, texts: list[str]) -> dict[str, list[Prediction]]:
-        """Complaint, offensive and sentiment from the accurate tier's one encoder pass."""
+    def _accurate_predictions(
+        self, texts: list[str], word_complaint: list[Prediction]
+    ) -> dict[str, list[Prediction]]:
+        """Complaint, offensive and sentiment from the accurate tier's one encoder pass.
+
+        Complaint is blended with the default tier's word model (``word_complaint``) when
+        the model's manifest carries a cross-validated weight for it (see
+        :mod:`careline.triage.accurate.blend`).
+        """
+        from careline.triage.accurate.blend import blended_predictions
         from careline.triage.accurate.runtime import predictions
 
         probs = self.accurate.probabilities(texts)
         version = f"accurate-{self.accurate.version}"
-        return {
+        out = {
             task: predictions(task, self.accurate.labels[task], probs[task], version)
             for task in ACCURATE_TASKS
         }
+        weight = float(self.accurate.manifest.get("complaint_blend", {}).get("default_weight", 0))
+        if weight > 0:
+            labels = self.accurate.labels["complaint"]
+            p_words = np.array([p.extras["probabilities"][labels[1]] for p in word_complaint])
+            out["complaint"] = blended_predictions(
+                labels, probs["complaint"][:, 1], p_words, weight, version
+            )
+        return out
 
     def _combine(
         self,

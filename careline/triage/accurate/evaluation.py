@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import accuracy_score, f1_score
 
+from careline.triage.accurate.blend import blend as blend_probabilities
 from careline.triage.accurate.runtime import MODEL_DIR, AccurateModel
 from careline.triage.analysers.lexicon import ProfanityAnalyser
 from careline.triage.base import TriageError
+from careline.triage.evaluation import complaint_figures, complaint_oof_probabilities
 from careline.triage.training import (
     METRIC_NAMES,
     data_hash,
@@ -33,7 +34,6 @@ from careline.triage.training import (
     task_metric,
 )
 
-RANDOM_DOMAINS = ("random_reply", "random_tweet")
 CV_FILE = "complaint_cv.json"
 
 
@@ -63,23 +63,32 @@ def _complaint_from_oof(data_dir: Path, model_dir: Path, manifest: dict[str, Any
     held_out = np.asarray(cv["oof_pred_int8"]) >= 0  # fewer than all folds run: a subset
     y = data.labels[held_out]
     pred = np.asarray(cv["oof_pred_int8"], dtype=y.dtype)[held_out]
-    brand = np.array([g not in RANDOM_DOMAINS for g in data.groups])[held_out]
-
-    def figures(mask: np.ndarray) -> dict[str, float]:
-        return {
-            "n": int(mask.sum()),
-            "macro_f1": round(100 * float(f1_score(y[mask], pred[mask], average="macro")), 1),
-            "accuracy": round(100 * float(accuracy_score(y[mask], pred[mask])), 1),
-        }
-
-    return {
+    domains = [g for g, k in zip(data.groups, held_out, strict=True) if k]
+    out: dict[str, Any] = {
         "protocol": (recorded or {}).get("protocol", ""),
         "source": f"out-of-fold int8 predictions stored by the training run ({CV_FILE})",
         "folds_done": f"{cv.get('folds_done', '?')} of {cv.get('folds', '?')}",
-        "all": figures(np.ones(len(y), dtype=bool)),
-        "brand_addressed": figures(brand),
+        **complaint_figures(y, pred, domains),
         "fp32_reference": (recorded or {}).get("fp32"),
     }
+    blend = manifest.get("complaint_blend")
+    p_accurate = np.asarray(cv.get("oof_p_complaint_int8", []), dtype=float)
+    if blend and held_out.all() and len(p_accurate) == len(y):
+        # What the pipeline reports: the encoder blended with the default tier's complaint
+        # head, whose out-of-fold probabilities for the same folds are recomputed here.
+        p_default, _ = complaint_oof_probabilities(data_dir, folds=int(cv["folds"]))
+        weight = float(blend["default_weight"])
+        blended = (blend_probabilities(p_accurate, p_default, weight) > 0.5).astype(y.dtype)
+        out["blended"] = {
+            "default_weight": weight,
+            **complaint_figures(y, blended, domains),
+            "nested_cv_at_training": blend.get("nested_cv"),
+            "note": (
+                "the weight was chosen on these predictions; nested_cv_at_training picked "
+                "each fold's weight on the other folds only"
+            ),
+        }
+    return out
 
 
 def evaluate_accurate(

