@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from careline.assessments.evidence import Evidence, combine, text_hash
 from careline.assessments.legitimacy import legitimacy_evidence
@@ -343,3 +345,20 @@ def test_evidence_combines_like_independent_signals(
         pieces.append(Evidence("order_found", 0.0, "order exists", verifies=True))
 
     assert combine(pieces) == expected
+
+
+def test_the_flood_lookup_is_served_by_the_text_hash_index_not_a_table_scan(
+    generic_channel: Channel,
+) -> None:
+    # A scan of all assessments per batch would make a bulk import slow down as it grows.
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    ingest_and_assess(generic_channel, [item("f1", author="a1", text=FLOOD)])
+    with CaptureQueriesContext(connection) as queries:
+        ingest_and_assess(generic_channel, [item("f2", author="a2", text=FLOOD, minutes=60)])
+    [lookup] = [q["sql"] for q in queries if '"text_hash" IN (SELECT' in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + lookup)
+        plan = [row[-1] for row in cursor.fetchall()]
+    assert any("USING INDEX assessment_text_hash" in step for step in plan), plan
+    assert assessment_of("f2").text_hash == assessment_of("f1").text_hash != ""
