@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -90,3 +93,48 @@ def item(
         public=public,
         reply_to=reply_to,
     )
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Headless on a closed network: without these Chromium stalls on background fetches.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def chromium_page() -> Iterator[Any]:
+    """A Playwright page in Debian's Chromium; skipped without it unless CI requires it.
+
+    Set DJANGO_ALLOW_ASYNC_UNSAFE in the test module: Playwright's sync API runs an event
+    loop in the test's thread, and the test's ORM calls are plain synchronous code.
+    """
+    if not CHROMIUM.exists():
+        if os.environ.get("CARELINE_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing and CARELINE_REQUIRE_BROWSER is set")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(viewport={"width": 1360, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        try:
+            yield page
+        finally:
+            # The test's ORM calls opened a connection that the test database teardown does
+            # not close once Playwright's loop has exited (PostgreSQL then refused to drop
+            # test_test: "being accessed by other users"); closing it here, inside, works.
+            connections.close_all()
+            context.close()
+            browser.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -29,16 +28,6 @@ from conftest import GENERIC_SECRET, make_user
 # synchronous test set-up and checks, not async code.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SHOTS = Path(os.environ.get("CARELINE_SCREENSHOT_DIR", tempfile.gettempdir()))
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -127,34 +116,12 @@ def shop(live_server: Any, settings: Any) -> Conversation:
     return Conversation.objects.get(subject__startswith="My parcel is late")
 
 
-@pytest.fixture
-def browser_page() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CARELINE_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is missing and CARELINE_REQUIRE_BROWSER is set")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(viewport={"width": 1360, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
-
-
 def test_an_agent_answers_and_resolves_a_case_in_the_browser(
-    live_server: Any, shop: Conversation, browser_page: Any
+    live_server: Any, shop: Conversation, chromium_page: Any
 ) -> None:
     from playwright.sync_api import expect
 
-    page = browser_page
+    page = chromium_page
     problems: list[str] = []
     # A CSP violation or a script error would show up here; an alert would mean a post ran.
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)

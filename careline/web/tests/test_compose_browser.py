@@ -1,13 +1,12 @@
 """The composer in a real Chromium: draft from the playbook, switch variant, the live tone
-check, a held offer, and a supervisor's approval. Skipped without /usr/bin/chromium."""
+check, a held offer, and a supervisor's approval. Skipped without /usr/bin/chromium, unless
+CARELINE_REQUIRE_BROWSER is set (CI)."""
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,9 +21,6 @@ from careline.replies.models import HeldReply, HeldStatus
 from conftest import GENERIC_SECRET, make_user
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in this thread
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,26 +55,6 @@ def case(live_server: Any, settings: Any) -> Conversation:
     return Conversation.objects.get()
 
 
-@pytest.fixture
-def page() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(viewport={"width": 1360, "height": 900})
-        tab = context.new_page()
-        tab.set_default_timeout(10_000)
-        try:
-            yield tab
-        finally:
-            context.close()
-            browser.close()
-
-
 def _log_in(page: Any, url: str, username: str) -> None:
     page.goto(f"{url}/login/")
     page.get_by_label("Username").fill(username)
@@ -87,8 +63,9 @@ def _log_in(page: Any, url: str, username: str) -> None:
 
 
 def test_draft_tone_check_hold_and_approval_in_the_browser(
-    live_server: Any, case: Conversation, page: Any
+    live_server: Any, case: Conversation, chromium_page: Any
 ) -> None:
+    page = chromium_page
     from playwright.sync_api import expect
 
     problems: list[str] = []
