@@ -66,29 +66,40 @@ def blend_report(
     folds: Sequence[tuple[np.ndarray, np.ndarray]],
     domains: Sequence[str],
 ) -> dict[str, Any]:
-    """The shipped weight and the figures behind it (what the manifest records)."""
+    """The shipped weight and the figures behind it (what the manifest records).
+
+    The blend ships only if its nested-CV macro-F1 (weights chosen without the fold scored)
+    beats the encoder alone on all tweets; otherwise the weight is 0 and the pipeline uses
+    the encoder alone. The in-sample best weight always looks better, so it cannot decide.
+    """
     from careline.triage.evaluation import complaint_figures
 
-    weight = choose_weight(y, p_accurate, p_default)
+    best = choose_weight(y, p_accurate, p_default)
     nested, per_fold = nested_predictions(y, p_accurate, p_default, folds)
 
     def labels(p: np.ndarray) -> np.ndarray:
         return (p > 0.5).astype(y.dtype)
 
+    nested_figures = complaint_figures(y, nested, domains)
+    alone = complaint_figures(y, labels(p_accurate), domains)
+    adopted = nested_figures["all"]["macro_f1"] > alone["all"]["macro_f1"]
     return {
-        "default_weight": weight,
+        "default_weight": best if adopted else 0.0,
+        "adopted": adopted,
+        "best_weight_in_sample": best,
         "grid": list(WEIGHT_GRID),
-        "nested_cv": complaint_figures(y, nested, domains),
+        "nested_cv": nested_figures,
         "nested_weights": per_fold,
-        "accurate_alone": complaint_figures(y, labels(p_accurate), domains),
+        "accurate_alone": alone,
         "default_alone": complaint_figures(y, labels(p_default), domains),
-        "at_shipped_weight": complaint_figures(
-            y, labels(blend(p_accurate, p_default, weight)), domains
+        "at_best_weight_in_sample": complaint_figures(
+            y, labels(blend(p_accurate, p_default, best)), domains
         ),
         "method": (
             "p = w * p(default tier) + (1 - w) * p(encoder), w from the grid by macro-F1 on "
             "the out-of-fold probabilities of both tiers for the same folds; nested_cv picks "
-            "each fold's w on the other folds only (the honest figure)"
+            "each fold's w on the other folds only (the honest figure); shipped only if "
+            "nested_cv beats the encoder alone"
         ),
     }
 

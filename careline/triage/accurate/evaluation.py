@@ -73,7 +73,12 @@ def _complaint_from_oof(data_dir: Path, model_dir: Path, manifest: dict[str, Any
     }
     blend = manifest.get("complaint_blend")
     p_accurate = np.asarray(cv.get("oof_p_complaint_int8", []), dtype=float)
-    if blend and held_out.all() and len(p_accurate) == len(y):
+    if blend and not blend.get("default_weight"):
+        out["blend_with_default_tier"] = (
+            f"not adopted: nested CV {blend['nested_cv']['all']['macro_f1']} vs the encoder "
+            f"alone {blend['accurate_alone']['all']['macro_f1']} (macro-F1, all tweets)"
+        )
+    elif blend and held_out.all() and len(p_accurate) == len(y):
         # What the pipeline reports: the encoder blended with the default tier's complaint
         # head, whose out-of-fold probabilities for the same folds are recomputed here.
         p_default, _ = complaint_oof_probabilities(data_dir, folds=int(cv["folds"]))

@@ -90,14 +90,30 @@ def test_report_records_the_weight_and_every_figure() -> None:
     ]
     domains = ["apparel", "random_tweet"] * 200
     report = blend_report(y, p_a, p_b, folds, domains)
+    assert report["adopted"] is True
     assert report["default_weight"] == choose_weight(y, p_a, p_b)
     assert len(report["nested_weights"]) == 2
-    for key in ("nested_cv", "accurate_alone", "default_alone", "at_shipped_weight"):
+    for key in ("nested_cv", "accurate_alone", "default_alone", "at_best_weight_in_sample"):
         assert report[key]["all"]["n"] == 400
         assert report[key]["brand_addressed"]["n"] == 200
-    assert report["at_shipped_weight"]["all"]["macro_f1"] > max(
+    assert report["nested_cv"]["all"]["macro_f1"] > max(
         report["accurate_alone"]["all"]["macro_f1"], report["default_alone"]["all"]["macro_f1"]
     )
+
+
+def test_a_blend_that_does_not_beat_the_encoder_out_of_sample_is_not_shipped() -> None:
+    # The word model is noise: some weight may fit the noise in sample, never out of it.
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 300)
+    p_encoder = np.where(y == 1, 0.7, 0.3)
+    flip = rng.random(300) < 0.15
+    p_encoder = np.where(flip, 1 - p_encoder, p_encoder)
+    p_noise = rng.random(300)
+    folds = [(np.setdiff1d(np.arange(300), t), t) for t in np.array_split(np.arange(300), 5)]
+    report = blend_report(y, p_encoder, p_noise, folds, ["apparel"] * 300)
+    assert report["nested_cv"]["all"]["macro_f1"] <= report["accurate_alone"]["all"]["macro_f1"]
+    assert report["adopted"] is False
+    assert report["default_weight"] == 0.0
 
 
 def test_blended_predictions_explain_both_models() -> None:
