@@ -333,8 +333,9 @@ def _export(net: Any, labels: dict[str, list[str]], out_dir: Path) -> Path:
     # Per-channel weight scales: val figures equal to fp32 (per-tensor lost 0.5-0.9 points).
     # Unsigned 8-bit weights (U8U8): with signed weights (U8S8) onnxruntime's AVX2 kernel,
     # used on CPUs without VNNI, can saturate 16-bit sums, so the same model scored
-    # differently by machine (offensive val 78.3 on one, 77.8 on another). U8U8 sums
-    # without saturation on every x86 kernel, so scores are the same everywhere.
+    # differently by machine (offensive val 78.3 on one, 77.8 on another). U8U8 avoids that
+    # kernel, so the integer sums, and the scores, should match on any x86 CPU (checked on
+    # one machine only; docs/triage.md "Export").
     quantize_dynamic(
         str(fp32), str(out_dir / MODEL_FILE), weight_type=QuantType.QUInt8, per_channel=True
     )
