@@ -30,6 +30,7 @@ from careline.triage.training import (
     METRIC_NAMES,
     SEED,
     TWEETEVAL_TASKS,
+    Dataset,
     TrainingConfig,
     complaint_features,
     default_data_dir,
@@ -53,10 +54,10 @@ def complaint_folds(labels: np.ndarray, domains: Sequence[str], folds: int) -> l
 
 
 def complaint_oof_probabilities(
-    data_dir: Path, model_dir: Path = MODEL_DIR, *, folds: int = 10
+    data: Dataset, model_dir: Path = MODEL_DIR, *, folds: int = 10
 ) -> tuple[np.ndarray, str]:
-    """Out-of-fold p(complaint) of the shipped complaint head's recipe, and its protocol."""
-    data = load_complaints(data_dir)
+    """Out-of-fold p(complaint) of the shipped complaint head's recipe on the complaints
+    ``data`` (``load_complaints``), and its protocol."""
     space = shared_feature_space(model_dir)
     meta = LinearHead.load(model_dir, "complaint")
     heads = {name: LinearHead.load(model_dir, name) for name in meta.stack}
@@ -96,7 +97,7 @@ def evaluate_complaints(
 ) -> dict[str, Any]:
     """Stratified ``folds``-fold CV of the complaint head; figures in percent."""
     data = load_complaints(data_dir)
-    p, protocol = complaint_oof_probabilities(data_dir, model_dir, folds=folds)
+    p, protocol = complaint_oof_probabilities(data, model_dir, folds=folds)
     pred = (p > 0.5).astype(data.labels.dtype)
     return {"protocol": protocol, **complaint_figures(data.labels, pred, data.groups)}
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from careline.triage.accurate.runtime import REASON_PREFIX
 from careline.triage.base import Prediction
 
 # Weight of the default tier's p(complaint); 0 = the encoder alone, 1 = the word model alone.
@@ -116,8 +117,6 @@ def blended_predictions(
     ``labels`` is ``[not complaint, complaint]``; ``p_accurate`` and ``p_default`` are
     p(complaint) per text.
     """
-    from careline.triage.accurate.runtime import REASON_PREFIX
-
     p = blend(p_accurate, p_default, weight)
     out = []
     for pa, pd, pc in zip(p_accurate.tolist(), p_default.tolist(), p.tolist(), strict=True):

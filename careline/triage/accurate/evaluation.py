@@ -81,7 +81,7 @@ def _complaint_from_oof(data_dir: Path, model_dir: Path, manifest: dict[str, Any
     elif blend and held_out.all() and len(p_accurate) == len(y):
         # What the pipeline reports: the encoder blended with the default tier's complaint
         # head, whose out-of-fold probabilities for the same folds are recomputed here.
-        p_default, _ = complaint_oof_probabilities(data_dir, folds=int(cv["folds"]))
+        p_default, _ = complaint_oof_probabilities(data, folds=int(cv["folds"]))
         weight = float(blend["default_weight"])
         blended = (blend_probabilities(p_accurate, p_default, weight) > 0.5).astype(y.dtype)
         out["blended"] = {

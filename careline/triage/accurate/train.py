@@ -658,7 +658,7 @@ def train_accurate(
         if (oof_p >= 0).all() and len(keep_c) == len(complaints.labels):
             # The same folds' out-of-fold p(complaint) of the default tier's shipped recipe:
             # the blend weight and its nested-CV figure (careline.triage.accurate.blend).
-            p_default, protocol = complaint_oof_probabilities(data_dir, folds=config.cv_folds)
+            p_default, protocol = complaint_oof_probabilities(complaints, folds=config.cv_folds)
             report = blend_report(y, oof_p, p_default, folds, domains)
             report["default_tier_protocol"] = protocol
             manifest["complaint_blend"] = report

@@ -85,9 +85,8 @@ def test_nested_weights_come_from_the_other_folds_only() -> None:
 
 def test_report_records_the_weight_and_every_figure() -> None:
     y, p_a, p_b = _two_noisy_models()
-    folds = [(np.arange(n, 400), np.arange(0, n)) for n in (200,)] + [
-        (np.arange(0, 200), np.arange(200, 400))
-    ]
+    first, second = np.arange(0, 200), np.arange(200, 400)
+    folds = [(second, first), (first, second)]
     domains = ["apparel", "random_tweet"] * 200
     report = blend_report(y, p_a, p_b, folds, domains)
     assert report["adopted"] is True
