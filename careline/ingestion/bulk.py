@@ -15,12 +15,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
-
-PG_ROWS_PER_STATEMENT = 1000
 
 
 class BulkNotSupported(RuntimeError):
@@ -83,18 +82,49 @@ def adapt_datetime(value: datetime | None) -> Any:
     return datetime_adapter()(value)
 
 
+def _json_text(value: Any) -> str:
+    try:
+        return json.dumps(value)  # the C encoder with its defaults: plain values, the hot path
+    except TypeError:
+        # A date, a decimal…: what Django's JSONField would store (its encoder only adds
+        # these, so a plain value gives the same text either way).
+        return json.dumps(value, cls=DjangoJSONEncoder)
+
+
+def json_adapter() -> Callable[[Any], Any]:
+    """A function turning a JSON field value into what this database's driver wants.
+
+    The JSON text itself on SQLite and PostgreSQL: on PostgreSQL, the text Django's ``Jsonb``
+    wrapper would send, which ``COPY`` and an assignment to a ``jsonb`` column read as JSON
+    (dumping a ``Jsonb`` per value on every ``COPY`` row cost the ingest's main process
+    ~0.05 ms per value). Fetched once per batch, like ``datetime_adapter``.
+    """
+    if connection.vendor in ("sqlite", "postgresql"):
+        return _json_text
+    return partial(connection.ops.adapt_json_value, encoder=DjangoJSONEncoder)
+
+
 def adapt_json(value: Any) -> Any:
-    """A JSON field value for the driver. Values here are plain strings and numbers."""
-    if connection.vendor == "sqlite":
-        return json.dumps(value)
-    return connection.ops.adapt_json_value(value, DjangoJSONEncoder)
+    """A JSON field value for the driver (see ``json_adapter``)."""
+    return json_adapter()(value)
 
 
-def _column(model: type[models.Model], name: str) -> str:
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
     field = model._meta.get_field(name)
     if not isinstance(field, models.Field):
         raise TypeError(f"{model.__name__}.{name} is not a concrete field")
-    return str(field.column)
+    return field
+
+
+def _array_type(model: type[models.Model], name: str) -> str:
+    """The column's type as an array, without a length: casting to varchar(n) would cut a
+    long value silently, where the insert itself refuses it."""
+    db_type = str(_field(model, name).db_type(connection))
+    return db_type.split("(")[0].strip() + "[]"
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    return str(_field(model, name).column)
 
 
 def insert_rows(
@@ -123,12 +153,15 @@ def insert_rows(
                 for row in batch:
                     copy.write_row(row)
         elif connection.vendor == "postgresql":
-            # ON CONFLICT rules out COPY; many rows per statement saves the round trips.
-            head = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES "  # noqa: S608
-            for start in range(0, len(batch), PG_ROWS_PER_STATEMENT):
-                chunk = batch[start : start + PG_ROWS_PER_STATEMENT]
-                values = ", ".join([f"({placeholders})"] * len(chunk))
-                params = [value for row in chunk for value in row]
-                cursor.execute(head + values + " ON CONFLICT DO NOTHING", params)
+            # ON CONFLICT rules out COPY. One statement over one array per column: a VALUES
+            # list of a thousand rows has thousands of placeholders, and psycopg parses such
+            # a query text in Python every time (~60 ms per 1,000 rows of eight columns).
+            arrays = ", ".join(f"%s::{_array_type(model, name)}" for name in fields)
+            columns_of = list(zip(*batch, strict=True))
+            cursor.execute(
+                f"INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
+                f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING",
+                [list(values) for values in columns_of],
+            )
         else:
             cursor.executemany(sql, batch)
