@@ -8,11 +8,81 @@ messages to the customer) is queued with ``transaction.on_commit``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
-def inbound_stored(conversation_ids: Sequence[int]) -> None:
-    """A batch of inbound messages was stored and triaged in these cases."""
+@dataclass(frozen=True, slots=True)
+class NewCase:
+    """A case ingestion is about to insert (status new, normal priority, never answered)."""
+
+    id: int
+    channel: str  # the channel's name
+    created_at: datetime
+    last_inbound_at: datetime
+    addressed: bool  # one of its messages is not ``indirect``
+
+
+NEW_CASE_COLUMNS = (
+    "sla_policy",
+    "customer_waiting_since",
+    "sla_next_due_at",
+    "sla_next_warn_at",
+    "followup_due_at",
+)
+
+
+def new_case_columns(cases: Sequence[NewCase], *, now: datetime) -> dict[int, tuple[Any, ...]]:
+    """Values of ``NEW_CASE_COLUMNS`` for each of these cases, as ``inbound_stored(…,
+    now=now)`` would set them on the inserted rows: SLA clocks and the follow-up reminder.
+
+    Ingestion inserts new cases with them rather than rewriting every new row right after
+    (on PostgreSQL an update writes a new row version and an entry in each of the case
+    table's ~20 indexes). ``inbound_stored`` still runs on these cases: the SLA refresh
+    writes any clock that differs (say, a case the moderation hook decided not to answer).
+    """
+    if not cases:
+        return {}
+    from careline.cases.models import Priority
+    from careline.cases.workflow import Status
+    from careline.followup.services import new_case_followup_due
+    from careline.sla.selectors import CaseTimes
+    from careline.sla.services import new_case_clocks
+
+    clocks = new_case_clocks(
+        [
+            CaseTimes(
+                id=case.id,
+                channel=case.channel,
+                priority=Priority.NORMAL,
+                status=Status.NEW,
+                created_at=case.created_at,
+                first_response_at=None,
+                last_agent_reply_at=None,
+                customer_waiting_since=None,
+                last_inbound_at=case.last_inbound_at,
+                open_at=None,
+                resolved_at=None,
+                closed_at=None,
+                no_reply_at=None,
+                sla_policy="",
+                sla_next_due_at=None,
+                sla_next_warn_at=None,
+            )
+            for case in cases
+        ],
+        now=now,
+    )
+    return {
+        case.id: (*clocks[case.id], new_case_followup_due(addressed=case.addressed, now=now))
+        for case in cases
+    }
+
+
+def inbound_stored(conversation_ids: Sequence[int], *, now: datetime | None = None) -> None:
+    """A batch of inbound messages was stored and triaged in these cases (received at
+    ``now``, default: now)."""
     if not conversation_ids:
         return
     # First: an automatic "no reply" (certain spam) must be on the case before SLA clocks run.
@@ -27,7 +97,7 @@ def inbound_stored(conversation_ids: Sequence[int]) -> None:
     after_inbound(conversation_ids)
     from careline.followup.services import on_inbound_stored
 
-    on_inbound_stored(conversation_ids)
+    on_inbound_stored(conversation_ids, now=now)
     from careline.assignment.services import after_inbound as assign_after_inbound
 
     assign_after_inbound(conversation_ids)

@@ -125,16 +125,24 @@ def _fallback(purpose: str, extra: dict[str, Any], why: str) -> Wording:
 # --- hooks (called from careline.cases.hooks, inside the caller's transaction) ------------
 
 
-def on_inbound_stored(conversation_ids: Sequence[int]) -> None:
-    """The customer wrote: a case not already waiting on us is due a reminder after the
-    interval. Items found by listening (``indirect``) do not count: nobody asked us."""
-    now = timezone.now()
+def on_inbound_stored(conversation_ids: Sequence[int], *, now: datetime | None = None) -> None:
+    """The customer wrote (at ``now``, default: now): a case not already waiting on us is due a
+    reminder after the interval. Items found by listening (``indirect``) do not count: nobody
+    asked us."""
+    now = now or timezone.now()
     addressed = Message.objects.filter(
         conversation=OuterRef("pk"), direction=Direction.INBOUND, indirect=False
     )
     Conversation.objects.filter(
         in_list("pk", conversation_ids), status__in=_OPEN, followup_due_at__isnull=True
     ).filter(Exists(addressed)).update(followup_due_at=now + conf.reminder_interval())
+
+
+def new_case_followup_due(*, addressed: bool, now: datetime) -> datetime | None:
+    """``followup_due_at`` of an open case about to be inserted by ingestion, as
+    ``on_inbound_stored(…, now=now)`` sets it right after (``addressed``: one of its messages is
+    not ``indirect``). Inserted with the case, it spares rewriting the new row."""
+    return now + conf.reminder_interval() if addressed else None
 
 
 def on_reply_queued(conversation_id: int, *, system: bool) -> None:

@@ -85,19 +85,53 @@ def refresh_sla(
         _set_waiting_since(cases)
         rows = []
         for case in cases.values():
-            key = (case.priority, case.channel)
-            policy = chosen.get(key)
-            if policy is None:
-                policy = chosen[key] = choose_policy(policies, case.priority, case.channel)
-            due, warn = _stored_times(case, policy, now, same_shape)
-            result[case.id] = (due, warn)
-            new = (policy.name, case.customer_waiting_since, due, warn)
+            new = _clock_columns(case, policies, now, chosen, same_shape)
+            result[case.id] = new[2], new[3]
             stored = case.sla_next_due_at, case.sla_next_warn_at
             old = (case.sla_policy, case.stored_waiting, *stored)
             if new != old:
                 rows.append((*new, case.id))
         _write(rows)
     return result
+
+
+def new_case_clocks(
+    cases: Sequence[CaseTimes], *, now: datetime | None = None
+) -> dict[int, tuple[str, datetime | None, datetime | None, datetime | None]]:
+    """``sla_policy``, ``customer_waiting_since``, ``sla_next_due_at`` and ``sla_next_warn_at``
+    of cases about to be inserted (no pauses, never answered), as ``refresh_sla`` would store
+    them right after: ingestion inserts new cases with them, so ``refresh_sla`` finds nothing
+    to write for most. ``refresh_sla`` still runs on every case and writes what differs
+    (a case the moderation hook decided not to answer, a calendar that depends on ``now``).
+    """
+    now = now or timezone.now()
+    policies = load_policies()
+    chosen: dict[tuple[str, str], SlaPolicy] = {}
+    same_shape: dict[tuple[Any, ...], tuple[timedelta | None, timedelta | None]] = {}
+    found = {}
+    for case in cases:
+        answered = (case.first_response_at, case.last_agent_reply_at, case.no_reply_at)
+        if case.pauses or any(t is not None for t in answered):
+            raise ValueError(f"case {case.id} is not new: it has pauses or an answer")
+        case.customer_waiting_since = case.created_at  # never answered: since it began
+        found[case.id] = _clock_columns(case, policies, now, chosen, same_shape)
+    return found
+
+
+def _clock_columns(
+    case: CaseTimes,
+    policies: Sequence[SlaPolicy],
+    now: datetime,
+    chosen: dict[tuple[str, str], SlaPolicy],
+    same_shape: dict[tuple[Any, ...], tuple[timedelta | None, timedelta | None]],
+) -> tuple[str, datetime | None, datetime | None, datetime | None]:
+    """(policy name, customer waiting since, next due, next warning) of one case."""
+    key = (case.priority, case.channel)
+    policy = chosen.get(key)
+    if policy is None:
+        policy = chosen[key] = choose_policy(policies, case.priority, case.channel)
+    due, warn = _stored_times(case, policy, now, same_shape)
+    return policy.name, case.customer_waiting_since, due, warn
 
 
 def _stored_times(
@@ -155,6 +189,18 @@ def _write(rows: list[tuple[Any, ...]]) -> None:
     at = bulk.datetime_adapter()
     qn = connection.ops.quote_name
     table = qn(Conversation._meta.db_table)
+    if connection.vendor == "postgresql":
+        # One statement over arrays: PostgreSQL pays a round trip per executemany row.
+        sets = ", ".join(f"{qn(name)} = v.{name}" for name in _UPDATED)
+        names = ", ".join(_UPDATED)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS c SET {sets} FROM unnest(%s::text[], "  # noqa: S608
+                "%s::timestamptz[], %s::timestamptz[], %s::timestamptz[], %s::bigint[]) "
+                f"AS v({names}, id) WHERE c.{qn('id')} = v.id",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        return
     assignments = ", ".join(f"{qn(name)} = %s" for name in _UPDATED)
     with connection.cursor() as cursor:
         cursor.executemany(
