@@ -2,7 +2,8 @@
 
 ``Model.objects.filter(in_list("external_id", keys))`` selects the rows that
 ``filter(external_id__in=keys)`` selects, but the database gets one parameter instead of one
-per value: on PostgreSQL ``col = ANY(%s::type[])`` with the list as an array, on SQLite
+per value: on PostgreSQL ``col = ANY(%s::text[])`` with the list as an array, or for ids
+``col = ANY(string_to_array(%s, ',')::bigint[])`` with one comma-separated text, on SQLite
 ``col IN (SELECT value FROM json_each(%s))`` with the list as a JSON array. Django's ``__in``
 prepares every value twice through the field, writes a placeholder per value and, on SQLite,
 rewrites a query text of tens of kilobytes: ~2-4 ms per 2,000 values, a dozen times per
@@ -38,6 +39,16 @@ class InList(Lookup):
             raise EmptyResultSet  # as __in=[]: WHERE false, and no query at all where possible
         lhs_sql, lhs_params = self.process_lhs(compiler, connection)
         if connection.vendor == "postgresql":
+            if array_type == "bigint":
+                # Ids as one comma-separated text: psycopg quotes a Python list element by
+                # element in Python (~4 µs an id, ~1 s of a 20,000-row import's main
+                # process); string_to_array of a constant folds to the same constant array
+                # when the query is planned, so the plans are those of ANY(array).
+                text = ",".join(map(str, values))
+                return f"{lhs_sql} = ANY(string_to_array(%s, ',')::bigint[])", (
+                    *lhs_params,
+                    text,
+                )
             return f"{lhs_sql} = ANY(%s::{array_type}[])", (*lhs_params, values)
         if connection.vendor == "sqlite":
             # lhs_sql is Django's compiled column reference; the values are the parameter.
