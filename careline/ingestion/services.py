@@ -486,21 +486,37 @@ def _store(
 def _touch_existing(
     touched: dict[int, list[InboundItem]], now: datetime, events: list[CaseEvent]
 ) -> None:
-    """Count new messages into cases stored earlier: one statement, atomic increments."""
+    """Count new messages into cases stored earlier: one statement, atomic increments (on
+    PostgreSQL one statement over arrays, where executemany pays a round trip per case)."""
     at = bulk.datetime_adapter()
     qn = connection.ops.quote_name
     table = qn(Conversation._meta.db_table)
-    greatest = "max" if connection.vendor == "sqlite" else "greatest"
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET message_count = message_count + %s, "  # noqa: S608
-            f"last_message_at = {greatest}(last_message_at, %s), last_inbound_at = %s "
-            "WHERE id = %s",
-            [
-                (len(batch), at(batch[-1].created_at), at(batch[-1].created_at), pk)
-                for pk, batch in touched.items()
-            ],
-        )
+    if connection.vendor == "postgresql":
+        ids = list(touched)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS c SET message_count = c.message_count + v.n, "  # noqa: S608
+                "last_message_at = greatest(c.last_message_at, v.last), last_inbound_at = v.last "
+                "FROM unnest(string_to_array(%s, ',')::bigint[], string_to_array(%s, ',')::int[], "
+                "%s::timestamptz[]) AS v(id, n, last) WHERE c.id = v.id",
+                [
+                    ",".join(map(str, ids)),
+                    ",".join(str(len(touched[pk])) for pk in ids),
+                    [touched[pk][-1].created_at for pk in ids],
+                ],
+            )
+    else:
+        greatest = "max" if connection.vendor == "sqlite" else "greatest"
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET message_count = message_count + %s, "  # noqa: S608
+                f"last_message_at = {greatest}(last_message_at, %s), last_inbound_at = %s "
+                "WHERE id = %s",
+                [
+                    (len(batch), at(batch[-1].created_at), at(batch[-1].created_at), pk)
+                    for pk, batch in touched.items()
+                ],
+            )
     # A person writing again after we resolved their case: it needs us again.
     reopened = list(
         Conversation.objects.filter(in_list("pk", touched), status=Status.RESOLVED).values_list(
