@@ -22,9 +22,18 @@ PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority
 class Conversation(models.Model):
     """The case: one thread of messages with one person, and its handling."""
 
-    channel = models.ForeignKey("inbox.Channel", on_delete=models.PROTECT, related_name="+")
+    # channel, author and assignee: no index of their own. The indexes (channel, status),
+    # (author, status) and (assignee, status) below begin with them and serve every lookup by
+    # them; a third copy only costs every write of a case row (docs/performance.md, "Import").
+    channel = models.ForeignKey(
+        "inbox.Channel", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     author = models.ForeignKey(
-        "inbox.Author", on_delete=models.PROTECT, null=True, related_name="conversations"
+        "inbox.Author",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="conversations",
+        db_index=False,
     )
     subject = models.CharField(max_length=200, blank=True, help_text="Start of the first post.")
     visibility = models.CharField(max_length=8, default="public")
@@ -38,6 +47,7 @@ class Conversation(models.Model):
         null=True,
         blank=True,
         related_name="assigned_conversations",
+        db_index=False,
     )
     team = models.ForeignKey(
         "accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
