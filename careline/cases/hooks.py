@@ -33,17 +33,26 @@ NEW_CASE_COLUMNS = (
 )
 
 
-def new_case_columns(cases: Sequence[NewCase], *, now: datetime) -> dict[int, tuple[Any, ...]]:
+@dataclass(frozen=True, slots=True)
+class NewCaseColumns:
+    values: dict[int, tuple[Any, ...]]  # case id → values of NEW_CASE_COLUMNS
+    # Cases whose clocks ``inbound_stored`` need not read again unless it changes them
+    # (pass them to it as ``clocks_settled``).
+    clocks_settled: frozenset[int]
+
+
+def new_case_columns(cases: Sequence[NewCase], *, now: datetime) -> NewCaseColumns:
     """Values of ``NEW_CASE_COLUMNS`` for each of these cases, as ``inbound_stored(…,
     now=now)`` would set them on the inserted rows: SLA clocks and the follow-up reminder.
 
     Ingestion inserts new cases with them rather than rewriting every new row right after
     (on PostgreSQL an update writes a new row version and an entry in each of the case
-    table's ~20 indexes). ``inbound_stored`` still runs on these cases: the SLA refresh
-    writes any clock that differs (say, a case the moderation hook decided not to answer).
+    table's ~20 indexes). ``inbound_stored`` still refreshes the clocks of every case whose
+    clocks could differ: those not settled, and those its hooks change (a case the
+    moderation hook decides not to answer).
     """
     if not cases:
-        return {}
+        return NewCaseColumns({}, frozenset())
     from careline.cases.models import Priority
     from careline.cases.workflow import Status
     from careline.followup.services import new_case_followup_due
@@ -74,24 +83,36 @@ def new_case_columns(cases: Sequence[NewCase], *, now: datetime) -> dict[int, tu
         ],
         now=now,
     )
-    return {
-        case.id: (*clocks[case.id], new_case_followup_due(addressed=case.addressed, now=now))
-        for case in cases
-    }
+    return NewCaseColumns(
+        {
+            case.id: (
+                *clocks.columns[case.id],
+                new_case_followup_due(addressed=case.addressed, now=now),
+            )
+            for case in cases
+        },
+        frozenset(clocks.settled),
+    )
 
 
-def inbound_stored(conversation_ids: Sequence[int], *, now: datetime | None = None) -> None:
+def inbound_stored(
+    conversation_ids: Sequence[int],
+    *,
+    now: datetime | None = None,
+    clocks_settled: frozenset[int] = frozenset(),
+) -> None:
     """A batch of inbound messages was stored and triaged in these cases (received at
-    ``now``, default: now)."""
+    ``now``, default: now). ``clocks_settled``: new cases inserted with the clocks
+    ``new_case_columns`` computed, whose clocks are refreshed only if a hook changes them."""
     if not conversation_ids:
         return
     # First: an automatic "no reply" (certain spam) must be on the case before SLA clocks run.
     from careline.replies.moderation import on_inbound_stored as moderation_after_inbound
 
-    moderation_after_inbound(conversation_ids)
+    changed = moderation_after_inbound(conversation_ids)
     from careline.sla.services import refresh_sla
 
-    refresh_sla(conversation_ids)
+    refresh_sla([pk for pk in conversation_ids if pk not in clocks_settled or pk in changed])
     from careline.escalations.services import after_inbound
 
     after_inbound(conversation_ids)

@@ -79,10 +79,10 @@ def ingest_items(
             return result
         authors = _authors_for(channel.platform, fresh)
         decisions = _decide_threads(channel, fresh, authors)
-        received = _store(channel, fresh, authors, decisions, result)
+        received, settled = _store(channel, fresh, authors, decisions, result)
         # Triage in the same transaction: no stored item is ever without its assessment.
         assess_messages(result.message_ids, precomputed=precomputed_triage)
-        cases_hooks.inbound_stored(result.conversation_ids, now=received)
+        cases_hooks.inbound_stored(result.conversation_ids, now=received, clocks_settled=settled)
     return result
 
 
@@ -327,8 +327,9 @@ def _store(
     authors: dict[str, int],
     decisions: list[ThreadDecision],
     result: IngestResult,
-) -> datetime:
-    """Insert the batch's new cases, messages and case events; returns when it was received.
+) -> tuple[datetime, frozenset[int]]:
+    """Insert the batch's new cases, messages and case events. Returns when the batch was
+    received and the new cases whose clocks need no refresh (``new_case_columns``).
 
     New cases are inserted with what the ``inbound_stored`` hooks would set on them right after
     (``cases.hooks.new_case_columns``): one write per new case row, not two more.
@@ -359,7 +360,7 @@ def _store(
     case_rows = []
     for key, batch in new_cases.items():
         first, last = batch[0], batch[-1]
-        policy, waiting, due, warn, followup = hooked[case_ids[key]]
+        policy, waiting, due, warn, followup = hooked.values[case_ids[key]]
         case_rows.append(
             (
                 case_ids[key],
@@ -480,7 +481,7 @@ def _store(
     )
     if reopen_events:
         CaseEvent.objects.bulk_create(reopen_events)
-    return now
+    return now, hooked.clocks_settled
 
 
 def _touch_existing(

@@ -623,8 +623,9 @@ def _refresh_sla(conversation_ids: list[int]) -> None:
 # --- after ingest ----------------------------------------------------------------------------
 
 
-def on_inbound_stored(conversation_ids: Sequence[int]) -> None:
-    """Called by ``cases.hooks.inbound_stored`` inside the ingest transaction.
+def on_inbound_stored(conversation_ids: Sequence[int]) -> set[int]:
+    """Called by ``cases.hooks.inbound_stored`` inside the ingest transaction. Returns the
+    cases it changed (decided not to answer), whose SLA clocks must be refreshed.
 
     - A case whose every inbound message triage calls spam with score >= AUTO_SPAM_SCORE
       (and none verified) gets a recorded decision not to reply (actor None, triage's reason).
@@ -648,7 +649,7 @@ def on_inbound_stored(conversation_ids: Sequence[int]) -> None:
         .values_list("pk", "triage_kind")
     )
     if not candidates:
-        return
+        return set()
     spam_ids = [pk for pk, kind in candidates.items() if kind == "spam"]
     others = [pk for pk, kind in candidates.items() if kind != "spam"]
     # A spam case needs all its messages (every one must be spam); of the other cases, only
@@ -672,13 +673,15 @@ def on_inbound_stored(conversation_ids: Sequence[int]) -> None:
     by_case: dict[int, list[Message]] = {}
     for m in messages:
         by_case.setdefault(m.conversation_id, []).append(m)
-    _auto_no_reply(spam_ids, by_case)
+    decided = _auto_no_reply(spam_ids, by_case)
     _auto_duty_of_care(messages)
+    return decided
 
 
-def _auto_no_reply(case_ids: Iterable[int], by_case: dict[int, list[Message]]) -> None:
+def _auto_no_reply(case_ids: Iterable[int], by_case: dict[int, list[Message]]) -> set[int]:
     """Record "no reply" on the cases that are certainly spam: one update per distinct
-    reason and one insert for all the events (the candidates query excluded decided cases)."""
+    reason and one insert for all the events (the candidates query excluded decided cases).
+    Returns the cases decided."""
     decided: dict[str, list[tuple[int, float]]] = {}
     for pk in case_ids:
         items = by_case.get(pk, [])
@@ -698,7 +701,7 @@ def _auto_no_reply(case_ids: Iterable[int], by_case: dict[int, list[Message]]) -
         score = min(a.kind_score or 0.0 for a in assessed)
         decided.setdefault(f"Spam (automatic, triage {score:.2f}): {why}", []).append((pk, score))
     if not decided:
-        return
+        return set()
     now = timezone.now()
     events = []
     for recorded, cases in decided.items():
@@ -722,6 +725,7 @@ def _auto_no_reply(case_ids: Iterable[int], by_case: dict[int, list[Message]]) -
             for pk, score in cases
         ]
     CaseEvent.objects.bulk_create(events)
+    return {pk for cases in decided.values() for pk, _ in cases}
 
 
 def _auto_duty_of_care(messages: Iterable[Message]) -> None:

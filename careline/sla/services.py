@@ -95,26 +95,39 @@ def refresh_sla(
     return result
 
 
-def new_case_clocks(
-    cases: Sequence[CaseTimes], *, now: datetime | None = None
-) -> dict[int, tuple[str, datetime | None, datetime | None, datetime | None]]:
+@dataclass
+class NewCaseClocks:
+    """Clock columns of cases about to be inserted (``new_case_clocks``)."""
+
+    # case id → (sla_policy, customer_waiting_since, sla_next_due_at, sla_next_warn_at)
+    columns: dict[int, tuple[str, datetime | None, datetime | None, datetime | None]]
+    # Cases on a round-the-clock policy: their clocks do not depend on when they are computed,
+    # so ``refresh_sla`` would store exactly these values as long as nothing else changes
+    # the case (no answer, no decision not to reply, no other priority or status).
+    settled: set[int]
+
+
+def new_case_clocks(cases: Sequence[CaseTimes], *, now: datetime | None = None) -> NewCaseClocks:
     """``sla_policy``, ``customer_waiting_since``, ``sla_next_due_at`` and ``sla_next_warn_at``
     of cases about to be inserted (no pauses, never answered), as ``refresh_sla`` would store
-    them right after: ingestion inserts new cases with them, so ``refresh_sla`` finds nothing
-    to write for most. ``refresh_sla`` still runs on every case and writes what differs
-    (a case the moderation hook decided not to answer, a calendar that depends on ``now``).
+    them right after: ingestion inserts new cases with them. ``refresh_sla`` then has nothing
+    to write for them, and nothing to read for the settled ones unless something changed
+    them in the meantime (the moderation hook's decision not to answer a spam case).
     """
     now = now or timezone.now()
     policies = load_policies()
     chosen: dict[tuple[str, str], SlaPolicy] = {}
     same_shape: dict[tuple[Any, ...], tuple[timedelta | None, timedelta | None]] = {}
-    found = {}
+    found = NewCaseClocks({}, set())
     for case in cases:
         answered = (case.first_response_at, case.last_agent_reply_at, case.no_reply_at)
         if case.pauses or any(t is not None for t in answered):
             raise ValueError(f"case {case.id} is not new: it has pauses or an answer")
         case.customer_waiting_since = case.created_at  # never answered: since it began
-        found[case.id] = _clock_columns(case, policies, now, chosen, same_shape)
+        found.columns[case.id] = _clock_columns(case, policies, now, chosen, same_shape)
+        policy = chosen[(case.priority, case.channel)]
+        if _shape(case, policy) is not None:  # round the clock: the same whatever ``now``
+            found.settled.add(case.id)
     return found
 
 

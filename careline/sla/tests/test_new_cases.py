@@ -5,6 +5,7 @@ compute, and the SLA refresh right after must find nothing to rewrite."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from unittest import mock
 
 import pytest
 import time_machine
@@ -18,6 +19,7 @@ from careline.connectors.base import InboundItem
 from careline.followup import services as followup
 from careline.inbox.models import Channel
 from careline.ingestion.services import ingest_items
+from careline.sla import services as sla
 from careline.sla.selectors import CaseTimes
 from careline.sla.services import new_case_clocks, refresh_sla
 
@@ -132,3 +134,57 @@ def test_a_case_that_is_not_new_is_refused() -> None:
     )
     with pytest.raises(ValueError, match="not new"):
         new_case_clocks([answered], now=at)
+
+
+SPAM_TEXT = "Buy cheap followers now!!! Click here http://x.test http://y.test #promo #deal #free"
+
+
+@pytest.mark.parametrize("office", [False, True], ids=["round-the-clock", "office-hours"])
+def test_settled_new_cases_are_not_read_again_by_the_sla_refresh(
+    generic_channel: Channel, supervisor: User, office: bool
+) -> None:
+    if office:
+        office_policy(supervisor, london_office())
+    at = utc(2026, 11, 2, 9, 0)
+    with (
+        time_machine.travel(at, tick=False),
+        mock.patch.object(sla, "refresh_sla", wraps=sla.refresh_sla) as refresh,
+    ):
+        first = ingest_items(generic_channel, _batch(at))
+        # A later batch: a reply in an earlier case (its clocks move) and one new case.
+        later = ingest_items(
+            generic_channel,
+            [_item("p4", "ann", at, reply_to="p2"), _item("p5", "dan", at)],
+        )
+    new_case = next(pk for pk in later.conversation_ids if pk not in first.conversation_ids)
+    refreshed = [list(call.args[0]) for call in refresh.call_args_list]
+    if office:
+        # Office hours: every case is refreshed, as before.
+        assert refreshed == [first.conversation_ids, later.conversation_ids]
+    else:
+        # Round the clock: only the earlier case that got a message.
+        assert refreshed == [[], [pk for pk in later.conversation_ids if pk != new_case]]
+
+
+def test_a_new_spam_case_decided_not_to_answer_gets_its_clocks_refreshed(
+    generic_channel: Channel,
+) -> None:
+    at = utc(2026, 11, 2, 9, 0)
+    with time_machine.travel(at, tick=False):
+        result = ingest_items(
+            generic_channel,
+            [_item("s1", "spammer", at, text=SPAM_TEXT), _item("p1", "ann", at)],
+        )
+    spam, other = (
+        Conversation.objects.get(pk=pk, author__external_id=author)
+        for pk, author in zip(sorted(result.conversation_ids), ("spammer", "ann"), strict=True)
+    )
+    assert spam.no_reply_at == at  # the moderation hook decided in the same batch
+    assert spam.customer_waiting_since is None
+    # The decision stops the reply clocks: the resolution clock is what is due next.
+    assert spam.sla_next_due_at is not None
+    assert other.sla_next_due_at is not None
+    assert spam.sla_next_due_at > other.sla_next_due_at
+    stored = _stored([spam.pk])
+    refresh_sla([spam.pk], now=at)
+    assert _stored([spam.pk]) == stored
