@@ -10,6 +10,7 @@ small query) so a supervisor's edit applies from the next batch on, in every pro
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -240,12 +241,13 @@ def _assess_batch(ids: list[int], precomputed: PrecomputedTriage | None = None) 
     at = bulk.datetime_adapter()
     now = timezone.now()
     created = at(now)
-    versions_json = bulk.adapt_json(versions)
-    no_spans = bulk.adapt_json([])
+    as_json = bulk.json_adapter()
+    versions_json = as_json(versions)
+    no_spans = as_json([])
     values = []
     for subject, out in zip(subjects, outs, strict=True):
         verdict = _verdict(checker, subject)
-        values.append(_row(subject, out, verdict, versions_json, created, no_spans))
+        values.append(_row(subject, out, verdict, versions_json, created, no_spans, as_json))
     with transaction.atomic():
         bulk.insert_rows(Assessment, ASSESSMENT_FIELDS, values)
         earlier = checker.earlier_flood_members()
@@ -299,6 +301,7 @@ def _row(
     versions_json: Any,
     created: Any,
     no_spans: Any,
+    as_json: Callable[[Any], Any],
 ) -> tuple[Any, ...]:
     irony, irony_score = _flag(out["irony"], out["irony_score"], "irony")
     offensive, offensive_score = _flag(out["offensive"], out["offensive_score"], "offensive")
@@ -332,13 +335,13 @@ def _row(
         out["severity"] or "",
         out["topic"] or "",
         out["topic_score"],
-        bulk.adapt_json(spans) if spans else no_spans,
+        as_json(spans) if spans else no_spans,
         bool(spans),
         out["redacted"] or "",
         verdict.label,
         verdict.score if verdict.label else None,
-        bulk.adapt_json([e.to_dict() for e in verdict.evidence]),
-        bulk.adapt_json(reasons),
+        as_json([e.to_dict() for e in verdict.evidence]),
+        as_json(reasons),
         versions_json,
         TIER,
         subject.text_hash,
@@ -453,17 +456,19 @@ def _write_summaries(summaries: list[tuple[int, dict[str, Any]]], now: datetime)
     table = qn(Conversation._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One statement over arrays: PostgreSQL pays a round trip per executemany row.
+            # One statement over the summaries as one JSON document: PostgreSQL pays a round
+            # trip per executemany row, and psycopg quotes a Python list (one per column)
+            # element by element in Python, ~0.3 s per 20,000 imported rows.
             sets = ", ".join(f"{qn(column)} = v.{key}" for column, key, _ in _SUMMARY_COLUMNS)
-            arrays = ", ".join(f"%s::{kind}[]" for _, _, kind in _SUMMARY_COLUMNS)
-            names = ", ".join(key for _, key, _ in _SUMMARY_COLUMNS)
+            names = ", ".join(f"{key} {kind}" for _, key, kind in _SUMMARY_COLUMNS)
+            keys = [key for _, key, _ in _SUMMARY_COLUMNS]
             cursor.execute(
                 f"UPDATE {table} AS c SET {sets}, {qn('triaged_at')} = %s "  # noqa: S608
-                f"FROM unnest(%s::bigint[], {arrays}) AS v(id, {names}) WHERE c.{qn('id')} = v.id",
+                f"FROM json_to_recordset(%s::json) AS v(id bigint, {names}) "
+                f"WHERE c.{qn('id')} = v.id",
                 [
                     now,
-                    [pk for pk, _ in summaries],
-                    *([s[key] for _, s in summaries] for _, key, _ in _SUMMARY_COLUMNS),
+                    json.dumps([{"id": pk, **{k: s[k] for k in keys}} for pk, s in summaries]),
                 ],
             )
             return
