@@ -125,8 +125,8 @@ def new_case_clocks(cases: Sequence[CaseTimes], *, now: datetime | None = None) 
             raise ValueError(f"case {case.id} is not new: it has pauses or an answer")
         case.customer_waiting_since = case.created_at  # never answered: since it began
         found.columns[case.id] = _clock_columns(case, policies, now, chosen, same_shape)
-        policy = chosen[(case.priority, case.channel)]
-        if _shape(case, policy) is not None:  # round the clock: the same whatever ``now``
+        if chosen[(case.priority, case.channel)].calendar.always_open:
+            # No pauses and round the clock (``_shape``): the same values whatever ``now``.
             found.settled.add(case.id)
     return found
 
