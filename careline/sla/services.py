@@ -118,16 +118,36 @@ def new_case_clocks(cases: Sequence[CaseTimes], *, now: datetime | None = None) 
     policies = load_policies()
     chosen: dict[tuple[str, str], SlaPolicy] = {}
     same_shape: dict[tuple[Any, ...], tuple[timedelta | None, timedelta | None]] = {}
+    # Round the clock, every new case of a policy has one shape (``_shape``: no pauses, no
+    # answer, no stop): its due times are the first such case's, shifted.
+    shifted: dict[int, tuple[timedelta | None, timedelta | None]] = {}
     found = NewCaseClocks({}, set())
     for case in cases:
         answered = (case.first_response_at, case.last_agent_reply_at, case.no_reply_at)
-        if case.pauses or any(t is not None for t in answered):
-            raise ValueError(f"case {case.id} is not new: it has pauses or an answer")
+        if case.pauses or any(t is not None for t in answered) or stop_time(case) is not None:
+            raise ValueError(f"case {case.id} is not new: it has pauses, an answer or a stop")
         case.customer_waiting_since = case.created_at  # never answered: since it began
-        found.columns[case.id] = _clock_columns(case, policies, now, chosen, same_shape)
-        if chosen[(case.priority, case.channel)].calendar.always_open:
-            # No pauses and round the clock (``_shape``): the same values whatever ``now``.
-            found.settled.add(case.id)
+        key = (case.priority, case.channel)
+        policy = chosen.get(key)
+        if policy is None:
+            policy = chosen[key] = choose_policy(policies, case.priority, case.channel)
+        if not policy.calendar.always_open:
+            found.columns[case.id] = _clock_columns(case, policies, now, chosen, same_shape)
+            continue
+        # No pauses and round the clock: the same values whatever ``now``.
+        found.settled.add(case.id)
+        created = case.created_at
+        offsets = shifted.get(id(policy))
+        if offsets is None:
+            due, warn = _stored_times(case, policy, now, same_shape)
+            shifted[id(policy)] = (
+                None if due is None else due - created,
+                None if warn is None else warn - created,
+            )
+        else:
+            due = None if offsets[0] is None else created + offsets[0]
+            warn = None if offsets[1] is None else created + offsets[1]
+        found.columns[case.id] = (policy.name, created, due, warn)
     return found
 
 
