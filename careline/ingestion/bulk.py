@@ -58,8 +58,9 @@ def _sqlite_datetime(value: datetime | None) -> Any:
         return None
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    # What Django's SQLite backend stores: naive UTC, "YYYY-MM-DD HH:MM:SS[.ffffff]".
-    return str(value.replace(tzinfo=None))
+    # What Django's SQLite backend stores: naive UTC, "YYYY-MM-DD HH:MM:SS[.ffffff]" (the
+    # aware value's text without its "+00:00": no naive copy to make).
+    return value.isoformat(" ")[:-6]
 
 
 def _passthrough(value: Any) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
@@ -105,3 +106,16 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut() -> None:
             ignore_conflicts=True,
         )
     assert not Author.objects.filter(external_id="u9").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL takes aware datetimes")
+def test_a_datetime_is_the_text_djangos_sqlite_backend_writes() -> None:
+    values = [
+        datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
+        datetime(2026, 11, 2, 9, 0, 0, 1, tzinfo=UTC),
+        datetime(2026, 3, 29, 1, 30, 15, 250000, tzinfo=ZoneInfo("Europe/London")),
+        datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=ZoneInfo("America/New_York")),
+    ]
+    for value in values:
+        assert bulk.adapt_datetime(value) == connection.ops.adapt_datetimefield_value(value)
+    assert bulk.adapt_datetime(None) is None
