@@ -191,7 +191,10 @@ class AppendOnlyError(RuntimeError):
 class CaseEvent(models.Model):
     """The append-only record of everything that happened to a case: who, what, when, why."""
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
+    # No index of its own: (conversation, created_at) below begins with it.
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     kind = models.CharField(max_length=32, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

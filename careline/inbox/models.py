@@ -117,9 +117,14 @@ class Visibility(models.TextChoices):
 class Message(models.Model):
     """One item in a conversation: something a person posted, or a reply we sent."""
 
-    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="messages")
+    # channel and conversation: no index of their own; (channel, thread_root) and
+    # (conversation, created_at) below begin with them and serve every lookup by them, while
+    # each index costs every message stored (docs/performance.md, "Import").
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, related_name="messages", db_index=False
+    )
     conversation = models.ForeignKey(
-        "cases.Conversation", on_delete=models.CASCADE, related_name="messages"
+        "cases.Conversation", on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     author = models.ForeignKey(
         Author, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
