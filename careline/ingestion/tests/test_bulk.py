@@ -119,3 +119,19 @@ def test_a_datetime_is_the_text_djangos_sqlite_backend_writes() -> None:
     for value in values:
         assert bulk.adapt_datetime(value) == connection.ops.adapt_datetimefield_value(value)
     assert bulk.adapt_datetime(None) is None
+
+
+def test_allocated_ids_come_after_every_stored_row_and_the_table_goes_on_after_them() -> None:
+    now = bulk.adapt_datetime(timezone.now())
+    fields = ("id", "display_name", "email", "notes", "created_at")
+    with transaction.atomic():
+        existing = Customer.objects.create(display_name="x")
+        ids = bulk.allocate_ids(Customer, 3)
+        bulk.insert_rows(Customer, fields, [(pk, "c", "", "", now) for pk in ids])
+        more = bulk.allocate_ids(Customer, 2)
+        bulk.insert_rows(Customer, fields, [(pk, "d", "", "", now) for pk in more])
+    assert len(set(ids + more)) == 5
+    assert existing.pk < min(ids)
+    assert ids == sorted(ids)
+    assert max(ids) < min(more)
+    assert Customer.objects.create(display_name="y").pk > max(more)
