@@ -19,7 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from careline.assessments.topic_rules import TaxonomyTopicAnalyser
+from careline.triage.analysers.taxonomy import TaxonomyTopicAnalyser
 from careline.triage.pipeline import TriagePipeline
 
 log = logging.getLogger(__name__)

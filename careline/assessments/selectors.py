@@ -42,7 +42,7 @@ def correction_examples() -> dict[str, list[tuple[str, str]]]:
 
     Per message and field only the latest correction counts. ``complaint``: the corrected kind
     as ``complaint`` / ``not_complaint``; ``sentiment``: the corrected sentiment; ``topic``: the
-    corrected topic slug (no topic model is trained yet: kept for when one is). Texts with
+    corrected topic slug (the topic head learns the ones it knows). Texts with
     private data are the redacted rendering, so no card number or address reaches a model.
     """
     latest: dict[tuple[int, str], Correction] = {}

@@ -45,16 +45,16 @@ from careline.assessments.models import (
     Topic,
 )
 from careline.assessments.pipeline_worker import PrecomputedTriage, Taxonomy
-from careline.assessments.topic_rules import (
-    MAX_KEYWORD_CHARS,
-    TaxonomyTopicAnalyser,
-    clean_keywords,
-)
 from careline.cases.models import CaseEvent, Conversation, EventKind
 from careline.cases.services import CaseActionError
 from careline.inbox.models import Direction, Message
 from careline.ingestion import bulk
 from careline.lib.idlists import in_list
+from careline.triage.analysers.taxonomy import (
+    MAX_KEYWORD_CHARS,
+    TaxonomyTopicAnalyser,
+    clean_keywords,
+)
 from careline.triage.pipeline import TriagePipeline
 
 log = logging.getLogger(__name__)

@@ -58,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     triage_tiers = ("default", "accurate")
     for command in (train, evaluate):
         command.add_argument("--tier", choices=triage_tiers, default="default")
+        command.add_argument(
+            "--topic-sample",
+            type=Path,
+            default=None,
+            help="hand-labelled topic/kind sample: id,topic,kind with ids of the complaints "
+            "data (default: the one shipped in careline/triage/labels)",
+        )
     triage = sub.add_parser("triage", help="JSON lines on stdin -> triage JSON lines on stdout")
     triage.add_argument("--models", type=Path, default=None)
     triage.add_argument("--workers", type=int, default=1, help="processes (one per core)")
@@ -85,13 +92,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.out,
                 log=lambda m: print(m, file=sys.stderr),
                 extra_examples=extra,
+                topic_sample=args.topic_sample,
             )
             print(json.dumps(manifest, indent=2, sort_keys=True))
             return 0
         if args.command == "evaluate":
             from careline.triage.evaluation import evaluate_all
 
-            print(json.dumps(evaluate_all(args.data, args.models), indent=2))
+            report = evaluate_all(args.data, args.models, topic_sample=args.topic_sample)
+            print(json.dumps(report, indent=2))
             return 0
         if args.tier == "accurate":
             return triage_stream(

@@ -8,6 +8,11 @@
 - TweetEval (Barbieri et al., Findings of EMNLP 2020): the shipped heads on the val sets, with
   each task's official metric.
 - Payment cards: recall and false-alarm rate on generated cases (careline.triage.synthetic).
+- Topic and kind: the project's hand-labelled sample of 800 brand-addressed complaints-data
+  tweets (careline.triage.topic_training). Topic: 10-fold CV of the topic head, keywords
+  alone vs model alone vs keywords then model (what the product does). Kind: the rules for
+  the kinds other than complaint, on the sample's non-complaints (the complaint model is
+  measured above), with the complaint model switched off.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import accuracy_score, f1_score
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 
 from careline.triage.analysers.lexicon import ProfanityAnalyser
@@ -26,6 +31,14 @@ from careline.triage.analysers.private_data import PrivateDataAnalyser
 from careline.triage.analysers.text_models import TEXT_ANALYSERS
 from careline.triage.linear import MODEL_DIR, LinearHead, read_manifest, shared_feature_space
 from careline.triage.synthetic import card_detection_figures
+from careline.triage.topic_training import (
+    KIND_LABELS,
+    SAMPLE_FILE,
+    TOPIC_C,
+    load_labelled_sample,
+    topic_figures,
+    topic_oof_probabilities,
+)
 from careline.triage.training import (
     METRIC_NAMES,
     SEED,
@@ -139,7 +152,55 @@ def evaluate_private_data(n: int = 2000) -> dict[str, Any]:
     }
 
 
-def evaluate_all(data_dir: Path | None = None, model_dir: Path | None = None) -> dict[str, Any]:
+def evaluate_topic(
+    data_dir: Path, model_dir: Path = MODEL_DIR, sample_file: Path = SAMPLE_FILE
+) -> dict[str, Any]:
+    """Topic figures on the hand-labelled sample (10-fold CV, the shipped head's C)."""
+    sample = load_labelled_sample(data_dir, sample_file)
+    C = float(LinearHead.load(model_dir, "topic").meta.get("C", TOPIC_C))
+    probabilities = topic_oof_probabilities(shared_feature_space(model_dir), sample, C=C)
+    return {
+        "protocol": "stratified 10-fold CV over the hand-labelled sample; macro-F1 of 9 topics",
+        **topic_figures(sample, probabilities),
+    }
+
+
+def evaluate_kinds(
+    data_dir: Path, model_dir: Path = MODEL_DIR, sample_file: Path = SAMPLE_FILE
+) -> dict[str, Any]:
+    """The kind rules on the sample's non-complaints (complaint switched off)."""
+    from careline.triage.pipeline import TriagePipeline
+
+    sample = load_labelled_sample(data_dir, sample_file)
+    rows = [i for i, kind in enumerate(sample.kinds) if kind != "complaint"]
+    pipeline = TriagePipeline(model_dir=model_dir, complaint_threshold=1.01)
+    outputs = pipeline.run([{"id": i, "text": sample.texts[i]} for i in rows])
+    truth = [sample.kinds[i] for i in rows]
+    predicted = [out["kind"] for out in outputs]
+    counts = {kind: truth.count(kind) for kind in KIND_LABELS if kind in truth}
+    measured = [kind for kind, n in counts.items() if n >= 10]
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        truth, predicted, labels=measured, zero_division=0
+    )
+    return {
+        "protocol": "the sample's non-complaints; complaint model off; kinds with >= 10 texts",
+        "n": len(rows),
+        "counts": counts,
+        "accuracy": round(float(accuracy_score(truth, predicted)), 4),
+        "macro_f1": round(float(np.mean(f1)), 4),
+        "per_kind": {
+            kind: {"precision": round(float(p), 4), "recall": round(float(r), 4)}
+            for kind, p, r in zip(measured, precision, recall, strict=True)
+        },
+    }
+
+
+def evaluate_all(
+    data_dir: Path | None = None,
+    model_dir: Path | None = None,
+    *,
+    topic_sample: Path | None = None,
+) -> dict[str, Any]:
     """Every protocol; returns a JSON-serialisable report."""
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     model_dir = Path(model_dir) if model_dir is not None else MODEL_DIR
@@ -148,5 +209,8 @@ def evaluate_all(data_dir: Path | None = None, model_dir: Path | None = None) ->
     report["complaint"] = evaluate_complaints(data_dir, model_dir)
     report["tweeteval_val"] = evaluate_tweeteval(data_dir, model_dir)
     report["private_data"] = evaluate_private_data()
+    sample = topic_sample or SAMPLE_FILE
+    report["topic"] = evaluate_topic(data_dir, model_dir, sample)
+    report["kind_rules"] = evaluate_kinds(data_dir, model_dir, sample)
     report["seconds"] = round(time.perf_counter() - started, 1)
     return report

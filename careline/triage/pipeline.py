@@ -24,11 +24,16 @@ from typing import Any
 
 import numpy as np
 
-from careline.triage.analysers.lexicon import ProfanityAnalyser, SpamAnalyser, TopicAnalyser
+from careline.triage.analysers.lexicon import ProfanityAnalyser, SpamAnalyser
 from careline.triage.analysers.private_data import DEFAULT_ORDER_PATTERN, PrivateDataAnalyser
-from careline.triage.analysers.text_models import TEXT_ANALYSERS, TextModelAnalyser
+from careline.triage.analysers.taxonomy import SEED_TOPICS, TaxonomyTopicAnalyser
+from careline.triage.analysers.text_models import (
+    OPTIONAL_TEXT_ANALYSERS,
+    TEXT_ANALYSERS,
+    TextModelAnalyser,
+)
 from careline.triage.base import Analyser, Prediction, TriageError
-from careline.triage.linear import MODEL_DIR, shared_feature_space
+from careline.triage.linear import MODEL_DIR, read_manifest, shared_feature_space
 
 OUTPUT_FIELDS = (
     "id",
@@ -90,8 +95,9 @@ class TriagePipeline:
     """Run every analyser over a batch and combine them into the triage output.
 
     Parameters are stored only; ``load()`` reads the models (once) and raises TriageError if
-    the bundle is missing. ``run`` loads on first use. ``topic_analyser`` replaces the built-in
-    keyword ``TopicAnalyser`` (default: the built-in one).
+    the bundle is missing. ``run`` loads on first use. ``topic_analyser`` replaces the seed
+    taxonomy (``TaxonomyTopicAnalyser(SEED_TOPICS)``); when it has ``predict_with_model`` and
+    the bundle has a topic head, texts without a taxonomy keyword get the model's topic.
     """
 
     def __init__(
@@ -120,9 +126,12 @@ class TriagePipeline:
             order_pattern=order_pattern, phone_regions=phone_regions
         )
         self.profanity = ProfanityAnalyser()
-        # Any analyser with the topic contract (label, score, reason) may replace the built-in
-        # keyword lists, e.g. one built from a supervisor-edited taxonomy.
-        self.topic = topic_analyser if topic_analyser is not None else TopicAnalyser()
+        # Any analyser with the topic contract (label, score, reason) may replace the seed
+        # taxonomy, e.g. one built from a supervisor-edited taxonomy.
+        self.topic: Analyser = (
+            topic_analyser if topic_analyser is not None else TaxonomyTopicAnalyser(SEED_TOPICS)
+        )
+        self.topic_model: TextModelAnalyser | None = None
         self.spam = SpamAnalyser()
         # tier="accurate": complaint, offensive and sentiment from the MiniLM encoder.
         self.accurate: Any = None
@@ -143,6 +152,7 @@ class TriagePipeline:
             self.spam,
         ]:
             analyser.load()
+        self.topic_model = self._optional_model("topic")
         if self.accurate is not None:
             self.accurate.load()
             missing = set(ACCURATE_TASKS) - set(self.accurate.labels)
@@ -161,10 +171,20 @@ class TriagePipeline:
             self.spam,
         ]
         versions = {a.name: a.version for a in analysers}
+        if self.topic_model is not None:
+            versions["topic_model"] = self.topic_model.version
         if self.accurate is not None:
             for task in ACCURATE_TASKS:
                 versions[task] = f"accurate-{self.accurate.version}"
         return versions
+
+    def _optional_model(self, task: str) -> TextModelAnalyser | None:
+        """The bundle's ``task`` head, loaded, or None when the bundle has none."""
+        if task not in read_manifest(self.model_dir).get("tasks", []):
+            return None
+        model = OPTIONAL_TEXT_ANALYSERS[task](model_dir=self.model_dir)
+        model.load()
+        return model
 
     def run(self, items: Sequence[Any]) -> list[dict[str, Any]]:
         """Return one output dict per item, in order (see ``OUTPUT_FIELDS``)."""
@@ -200,7 +220,13 @@ class TriagePipeline:
             preds.update(self._accurate_predictions(texts, preds["complaint"]))
         private = self.private_data.predict(texts)
         profanity = self.profanity.predict(texts)
-        topics = self.topic.predict(texts)
+        topic_model = self.topic_model
+        if topic_model is not None and isinstance(self.topic, TaxonomyTopicAnalyser):
+            topics = self.topic.predict_with_model(
+                texts, lambda rows: topic_model.predict_features(X[list(rows)])
+            )
+        else:
+            topics = self.topic.predict(texts)
         spam = self.spam.predict(texts)
         out = []
         for i, item in enumerate(items):

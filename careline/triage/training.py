@@ -28,9 +28,17 @@ from sklearn.model_selection import StratifiedKFold
 from careline.triage.base import TriageError
 from careline.triage.features import FeatureConfig, FeatureSpace
 from careline.triage.linear import MANIFEST, MODEL_DIR, LinearHead, save_feature_space
+from careline.triage.topic_training import (
+    SAMPLE_FILE,
+    TOPIC_C,
+    TOPIC_LABELS,
+    LabelledSample,
+    fit_topic_head,
+    load_labelled_sample,
+)
 
 TWEETEVAL_TASKS = ("sentiment", "emotion", "irony", "offensive", "hate")
-TASKS = ("complaint", *TWEETEVAL_TASKS)
+TASKS = ("complaint", *TWEETEVAL_TASKS, "topic")
 BUNDLE_VERSION = "1.0"
 SEED = 0
 
@@ -209,14 +217,16 @@ def train_models(
     tasks: Sequence[str] = TASKS,
     log: Callable[[str], None] = lambda _msg: None,
     extra_examples: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+    topic_sample: Path | None = None,
 ) -> dict[str, Any]:
     """Train every head in ``tasks`` and write the bundle to ``out_dir``; return the manifest.
 
     ``extra_examples`` (``{task: [(text, label name), ...]}``, e.g. agents' corrections) are
     added to that task's training data only: not to the feature space's vocabulary, not to
     validation. Their counts go into the manifest and their hash into the bundle version.
-    Tasks without a model here (e.g. ``topic``) are skipped; an unknown label raises
-    TriageError.
+    An unknown label raises TriageError, except for topics: supervisors add topics the model
+    does not know, so those corrections are skipped (logged). The topic head learns from
+    ``topic_sample`` (hand labels of complaints-data tweets, :mod:`topic_training`).
     """
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     out_dir = Path(out_dir) if out_dir is not None else MODEL_DIR
@@ -227,13 +237,22 @@ def train_models(
     train_sets = {t: load_tweeteval(data_dir, t, "train") for t in tweeteval_tasks}
     val_sets = {t: load_tweeteval(data_dir, t, "val") for t in tweeteval_tasks}
     complaints = load_complaints(data_dir) if "complaint" in tasks else None
+    topics = None
+    if "topic" in tasks:
+        topics = load_labelled_sample(data_dir, topic_sample or SAMPLE_FILE)
     files = [f for d in [*train_sets.values(), *val_sets.values()] for f in d.files]
     if complaints is not None:
         files += complaints.files
+    if topics is not None:
+        files += [
+            f
+            for f in [*topics.files, data_dir / "complaints" / "complaints-train.csv"]
+            if f not in files
+        ]
 
     corpus = [text for t in tweeteval_tasks for text in train_sets[t].texts]
-    if not corpus and complaints is not None:
-        corpus = complaints.texts
+    if not corpus:  # a bundle without TweetEval heads: the vocabulary of what it has
+        corpus = (complaints.texts if complaints else []) or (topics.texts if topics else [])
     space = FeatureSpace.fit(corpus, config.features, min_df=config.min_df)
     # After the feature space: extra examples train the heads but never shape the vocabulary.
     extras = {task: list(pairs) for task, pairs in (extra_examples or {}).items() if task in tasks}
@@ -318,6 +337,12 @@ def train_models(
         figures["complaint"] = {"metric": "macro-F1", "C": C, "cv_tuning": cv_scores}
         log(f"complaint: C={C} stack={list(stack)} ({time.perf_counter() - t0:.0f}s)")
 
+    if topics is not None:
+        t0 = time.perf_counter()
+        heads["topic"] = train_topic_head(space, topics, extras.get("topic", []), log)
+        figures["topic"] = {"C": TOPIC_C, "metric": "see careline evaluate (10-fold CV)"}
+        log(f"topic: C={TOPIC_C} ({time.perf_counter() - t0:.0f}s)")
+
     for head in heads.values():
         head.save(out_dir)
     save_feature_space(out_dir, space)
@@ -345,6 +370,30 @@ def train_models(
     )
     log(f"wrote {out_dir} in {manifest['training_seconds']}s")
     return manifest
+
+
+def train_topic_head(
+    space: FeatureSpace,
+    sample: LabelledSample,
+    extra: Sequence[tuple[str, str]],
+    log: Callable[[str], None],
+) -> LinearHead:
+    """The topic head on the hand-labelled sample plus corrections naming a known topic."""
+    known = [(text, label) for text, label in extra if label in TOPIC_LABELS]
+    if len(known) < len(extra):
+        log(f"{len(extra) - len(known)} topic correction(s) skipped: topics the model lacks")
+    texts = sample.texts + [text for text, _ in known]
+    labels = np.concatenate(
+        [sample.topics, np.array([TOPIC_LABELS.index(label) for _, label in known], np.int64)]
+    )
+    head = fit_topic_head(space, texts, labels, C=TOPIC_C)
+    head.meta = {
+        "C": TOPIC_C,
+        "train_size": len(texts),
+        "data": "hand-labelled sample of complaints-data tweets (topic_kind_sample.csv)",
+        "metric": "accuracy and macro-F1, 10-fold CV (careline evaluate)",
+    }
+    return head
 
 
 def with_extra_examples(data: Dataset, pairs: Sequence[tuple[str, str]], task: str) -> Dataset:

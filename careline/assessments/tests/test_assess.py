@@ -20,18 +20,18 @@ from careline.assessments.services import (
     summarise,
 )
 from careline.assessments.tests.conftest import assessment_of, case_of, ingest_and_assess
-from careline.assessments.topic_rules import TaxonomyTopicAnalyser
 from careline.cases.models import Conversation
 from careline.inbox.models import Channel, Message
 from careline.ingestion.services import ingest_items
 from careline.replies.services import queue_reply
-from careline.triage.analysers.lexicon import TopicAnalyser
+from careline.triage.analysers.taxonomy import SEED_TOPICS, TaxonomyTopicAnalyser
+from careline.triage.linear import MODEL_DIR, read_manifest
 from careline.triage.pipeline import TriagePipeline
 from conftest import item
 
 pytestmark = pytest.mark.django_db
 
-MODEL_VERSION = "1.0+dd246ab35b00"
+MODEL_VERSION = read_manifest(MODEL_DIR)["version"]
 
 
 def test_each_inbound_message_gets_one_assessment_with_its_reasons_and_versions(
@@ -64,11 +64,15 @@ def test_each_inbound_message_gets_one_assessment_with_its_reasons_and_versions(
         "negative",
         "delivery",
     )
-    assert (thanks.kind, thanks.severity_label, thanks.sentiment, thanks.topic) == (
+    assert (thanks.kind, thanks.severity_label, thanks.sentiment) == (
         "compliment",
         "low",
         "positive",
-        "other",
+    )
+    # No taxonomy keyword: the topic model decides (or "other" when it is unsure).
+    (topic_reason,) = [r for r in thanks.reasons if r.startswith("topic=")]
+    assert topic_reason.startswith(f"topic={thanks.topic}: topic model p=") or (
+        topic_reason.startswith("topic=other: topic taxonomy: no topic keyword; topic model")
     )
     assert (fraud.kind, fraud.severity_label, fraud.severity, fraud.topic) == (
         "complaint",
@@ -97,6 +101,7 @@ def test_each_inbound_message_gets_one_assessment_with_its_reasons_and_versions(
         "private_data": "1.0.0",
         "profanity": "1.0.0",
         "topic": TaxonomyTopicAnalyser(services.active_taxonomy()).version,
+        "topic_model": MODEL_VERSION,
         "spam": "1.0.0",
         "legitimacy": services.LEGITIMACY_VERSION,
     }
@@ -171,14 +176,14 @@ def test_assess_missing_backfills_messages_stored_without_triage(
 def test_a_failing_item_gets_an_error_assessment_and_the_rest_of_the_batch_is_triaged(
     generic_channel: Channel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = TaxonomyTopicAnalyser._predict
+    real = TaxonomyTopicAnalyser._combine
 
-    def fragile(self: TaxonomyTopicAnalyser, texts: Sequence[str]) -> Any:
+    def fragile(self: TaxonomyTopicAnalyser, texts: Sequence[str], model: Any) -> Any:
         if any("BOOM" in t for t in texts):
             raise RuntimeError("topic rules broke")
-        return real(self, texts)
+        return real(self, texts, model)
 
-    monkeypatch.setattr(TaxonomyTopicAnalyser, "_predict", fragile)
+    monkeypatch.setattr(TaxonomyTopicAnalyser, "_combine", fragile)
 
     result = ingest_and_assess(
         generic_channel,
@@ -256,13 +261,17 @@ def test_an_inactive_topic_is_not_chosen(generic_channel: Channel) -> None:
     assert assessment_of("p").topic == "other"
 
 
-def test_the_pipeline_keeps_its_own_topic_rules_by_default() -> None:
+def test_without_a_taxonomy_the_pipeline_uses_the_seed_one_and_the_topic_model() -> None:
     pipeline = TriagePipeline()
 
-    out = pipeline.run([{"id": 1, "text": "Thanks so much, the new lamp is lovely!"}])
+    out = pipeline.run([{"id": 1, "text": "Where is my parcel? Ordered two weeks ago"}])
 
-    assert isinstance(pipeline.topic, TopicAnalyser)
-    assert out[0]["topic"] == "general"
+    assert pipeline.topic.version == TaxonomyTopicAnalyser(SEED_TOPICS).version
+    assert pipeline.versions["topic_model"] == pipeline.versions["complaint"]
+    assert out[0]["topic"] == "delivery"
+    assert any(
+        r.startswith("topic=delivery: topic taxonomy: keywords 'parcel'") for r in out[0]["reasons"]
+    )
 
 
 # --- the case's summary --------------------------------------------------------------------

@@ -21,7 +21,7 @@ from careline.inbox.models import Channel, Message
 from careline.triage import cli, training
 from careline.triage.base import TriageError
 from careline.triage.tests.conftest import FAST
-from careline.triage.tests.tiny_data import write_tiny_data
+from careline.triage.tests.tiny_data import tiny_topic_sample, write_tiny_data
 from careline.triage.training import train_models
 from conftest import item
 
@@ -41,7 +41,7 @@ def corrected(generic_channel: Channel, agent: User, supervisor: User) -> None:
     # A second opinion: only the latest correction of a field counts.
     correct_assessment(late, actor=supervisor, kind="feedback", sentiment="neutral")
     correct_assessment(card, actor=agent, sentiment="negative", topic="payment_billing")
-    correct_assessment(thanks, actor=agent, kind="complaint", topic="product_quality")
+    correct_assessment(thanks, actor=agent, kind="complaint", topic="pricing")
 
 
 @pytest.mark.django_db
@@ -59,7 +59,7 @@ def test_corrections_become_training_examples_with_private_data_redacted(
             ("My parcel is late", "neutral"),
             ("My card [CARD] was charged twice", "negative"),
         ],
-        "topic": [("Thanks so much, the new lamp is lovely!", "product_quality")],
+        "topic": [("Thanks so much, the new lamp is lovely!", "pricing")],
     }
 
 
@@ -106,6 +106,29 @@ def test_extra_examples_train_the_heads_and_mark_the_bundle(tiny: Path, tmp_path
     sentiment = json.loads((tmp_path / "extra" / "sentiment.json").read_text(encoding="utf-8"))
     assert sentiment["train_size"] == 60 + 2
     assert "extra_examples" not in plain
+
+
+def test_topic_corrections_train_the_topic_head_and_new_topics_are_skipped(
+    tiny: Path, tmp_path: Path
+) -> None:
+    extra = {"topic": [("the lamp arrived scratched", "product_quality"), ("hm", "loyalty")]}
+    logged: list[str] = []
+
+    manifest = train_models(
+        tiny,
+        tmp_path,
+        config=FAST,
+        tasks=("topic",),
+        extra_examples=extra,
+        log=logged.append,
+        topic_sample=tiny_topic_sample(tiny),
+    )
+
+    topic = json.loads((tmp_path / "topic.json").read_text(encoding="utf-8"))
+    sample_size = len(tiny_topic_sample(tiny).read_text(encoding="utf-8").splitlines()) - 1
+    assert topic["train_size"] == sample_size + 1
+    assert "1 topic correction(s) skipped: topics the model lacks" in logged
+    assert manifest["tasks"] == ["topic"]
 
 
 def test_an_extra_example_with_an_unknown_label_is_refused(tiny: Path, tmp_path: Path) -> None:

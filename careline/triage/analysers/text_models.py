@@ -24,6 +24,7 @@ DESCRIPTIONS = {
     "irony": "irony model",
     "offensive": "offensive-language model",
     "hate": "hate-speech model",
+    "topic": "topic model",
 }
 
 
@@ -200,6 +201,13 @@ class HateAnalyser(TextModelAnalyser):
     task = "hate"
 
 
+class TopicModelAnalyser(TextModelAnalyser):
+    """The issue's nine topics (hand-labelled sample); the pipeline uses it only for texts
+    no taxonomy keyword matches (careline.triage.analysers.taxonomy)."""
+
+    task = "topic"
+
+
 TEXT_ANALYSERS: dict[str, type[TextModelAnalyser]] = {
     cls.task: cls
     for cls in (
@@ -211,3 +219,5 @@ TEXT_ANALYSERS: dict[str, type[TextModelAnalyser]] = {
         HateAnalyser,
     )
 }
+# Optional heads: bundles trained before them (or without their data) still load.
+OPTIONAL_TEXT_ANALYSERS: dict[str, type[TextModelAnalyser]] = {"topic": TopicModelAnalyser}

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from careline.triage.analysers.lexicon import ProfanityAnalyser, SpamAnalyser, TopicAnalyser
+from careline.triage.analysers.lexicon import ProfanityAnalyser, SpamAnalyser
 from careline.triage.analysers.private_data import PrivateDataAnalyser
-from careline.triage.analysers.text_models import TEXT_ANALYSERS
+from careline.triage.analysers.taxonomy import SEED_TOPICS, TaxonomyTopicAnalyser
+from careline.triage.analysers.text_models import OPTIONAL_TEXT_ANALYSERS, TEXT_ANALYSERS
 from careline.triage.base import Analyser, Prediction
 
 TEXTS = [
@@ -25,15 +26,18 @@ TEXTS = [
 
 
 def _text_model(task: str) -> Callable[[Path], Analyser]:
-    return lambda model_dir: TEXT_ANALYSERS[task](model_dir=model_dir)
+    return lambda model_dir: {**TEXT_ANALYSERS, **OPTIONAL_TEXT_ANALYSERS}[task](
+        model_dir=model_dir
+    )
 
 
 FACTORIES: dict[str, Callable[[Path], Analyser]] = {
     "private_data": lambda _: PrivateDataAnalyser(),
     "profanity": lambda _: ProfanityAnalyser(),
-    "topic": lambda _: TopicAnalyser(),
+    "topic": lambda _: TaxonomyTopicAnalyser(SEED_TOPICS),
     "spam": lambda _: SpamAnalyser(),
     **{task: _text_model(task) for task in TEXT_ANALYSERS},
+    "topic_model": _text_model("topic"),
 }
 
 

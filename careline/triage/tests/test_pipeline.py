@@ -10,6 +10,7 @@ import pytest
 from careline.triage.base import TriageError
 from careline.triage.cli import main, triage_stream
 from careline.triage.pipeline import OUTPUT_FIELDS, TriagePipeline
+from careline.triage.tests.tiny_data import tiny_topic_sample
 
 
 @pytest.fixture(scope="module")
@@ -119,11 +120,16 @@ def test_the_cli_reads_json_lines_and_writes_one_line_per_item(tiny_models: Path
 def test_cli_evaluate_prints_every_protocol(
     tiny_data: Path, tiny_models: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["evaluate", "--data", str(tiny_data), "--models", str(tiny_models)]) == 0
+    sample = str(tiny_topic_sample(tiny_data))
+    args = ["--data", str(tiny_data), "--models", str(tiny_models), "--topic-sample", sample]
+    assert main(["evaluate", *args]) == 0
     report = json.loads(capsys.readouterr().out)
     assert set(report["complaint"]) == {"protocol", "all", "brand_addressed"}
     assert set(report["tweeteval_val"]) == {"sentiment", "emotion", "irony", "offensive", "hate"}
     assert report["private_data"]["card_recall_pct"] == 100.0
+    assert report["topic"]["n"] == len(sample_rows := Path(sample).read_text().splitlines()) - 1
+    assert set(report["topic"]) >= {"keywords_only", "model_only", "keywords_then_model"}
+    assert report["kind_rules"]["n"] == sum(",other" in row for row in sample_rows)
 
 
 def test_the_cli_keeps_input_order_with_two_workers(tiny_models: Path) -> None:

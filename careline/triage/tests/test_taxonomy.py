@@ -1,8 +1,13 @@
-"""The taxonomy's topic rules keep the analyser contract (careline.triage.base)."""
+"""The taxonomy's topic rules and the topic model behind them (careline.triage.base contract)."""
 
 from __future__ import annotations
 
-from careline.assessments.topic_rules import TaxonomyTopicAnalyser, clean_keywords
+from collections.abc import Sequence
+
+import pytest
+
+from careline.triage.analysers.taxonomy import TaxonomyTopicAnalyser, clean_keywords
+from careline.triage.base import Prediction
 from careline.triage.tests.test_contract import TEXTS
 
 TOPICS = [
@@ -43,7 +48,7 @@ def test_the_topic_with_most_keyword_matches_wins_and_ties_go_to_the_earlier_one
     assert (most.label, most.score, most.extras) == (
         "refund_return",
         0.6667,
-        {"topics": {"refund_return": 2, "delivery": 1}},
+        {"topics": {"refund_return": 2, "delivery": 1}, "source": "keywords"},
     )
     assert most.reason == "topic taxonomy: keywords 'refund', 'money back'"
     assert (tie.label, tie.score) == ("refund_return", 0.5)
@@ -73,3 +78,75 @@ def test_its_version_follows_the_taxonomy() -> None:
 
 def test_keywords_are_cleaned() -> None:
     assert clean_keywords("Late,  LATE\n never   arrived ,,") == ["late", "never arrived"]
+
+
+def _model(probabilities: dict[str, float]) -> Prediction:
+    best = max(probabilities, key=lambda slug: probabilities[slug])
+    return Prediction(
+        "topic",
+        "bundle-1",
+        best,
+        probabilities[best],
+        f"topic model p={probabilities[best]:.2f} for {best}; cues: 'still', 'received'",
+        {"probabilities": probabilities},
+    )
+
+
+def test_texts_without_a_keyword_take_the_models_topic_when_it_is_sure_enough() -> None:
+    topics = analyser()
+    sure = _model({"delivery": 0.6, "refund_return": 0.1, "other": 0.3})
+    unsure = _model({"delivery": 0.2, "refund_return": 0.15, "other": 0.65})
+
+    asked: list[list[int]] = []
+
+    def model(rows: Sequence[int]) -> list[Prediction]:
+        asked.append(list(rows))
+        return [[sure, unsure, sure][k] for k, _ in enumerate(rows)]
+
+    keyword, model_says, fallback, short = topics.predict_with_model(
+        ["my refund please", "still not received it", "hello there you people", "@shop hi"], model
+    )
+
+    assert asked == [[1, 2]]  # once, only for the texts it may decide
+
+    assert (keyword.label, keyword.extras["source"]) == ("refund_return", "keywords")
+    assert (model_says.label, model_says.score, model_says.extras) == (
+        "delivery",
+        0.6,
+        {"source": "model"},
+    )
+    assert model_says.reason == (
+        "topic model p=0.60 (no taxonomy keyword); cues: 'still', 'received'"
+    )
+    assert (fallback.label, fallback.extras["source"]) == ("other", "fallback")
+    assert fallback.reason == "topic taxonomy: no topic keyword; topic model below 0.30"
+    assert (short.label, short.reason) == (
+        "other",
+        "topic taxonomy: no topic keyword; too few words for the topic model (< 4)",
+    )
+
+
+def test_the_model_only_names_topics_the_taxonomy_has_active() -> None:
+    topics = analyser()  # delivery, refund_return, website_app
+    inactive_best = _model({"pricing": 0.5, "website_app": 0.35, "other": 0.15})
+    only_inactive = _model({"pricing": 0.9, "other": 0.1})
+
+    texts = ["nothing to say here", "nothing to say here"]
+    second, none = topics.predict_with_model(texts, lambda _: [inactive_best, only_inactive])
+
+    assert (second.label, second.score) == ("website_app", 0.35)
+    assert none.label == "other"
+
+
+def test_model_predictions_must_match_the_texts_and_the_threshold_is_in_the_version() -> None:
+    with pytest.raises(ValueError, match="1 model predictions for 2 texts"):
+        analyser().predict_with_model(
+            ["one two three four", "five six seven eight"], lambda _: [_model({"other": 1.0})]
+        )
+    assert TaxonomyTopicAnalyser(TOPICS, model_threshold=0.6).version != analyser().version
+    assert analyser().predict_with_model([], lambda _: []) == []
+
+    def never(rows: Sequence[int]) -> list[Prediction]:
+        raise AssertionError("the model is not needed when every text has a keyword")
+
+    assert analyser().predict_with_model(["my parcel"], never)[0].label == "delivery"

@@ -9,12 +9,14 @@ import pytest
 from careline.triage.base import TriageError
 from careline.triage.linear import LinearHead, load_feature_space
 from careline.triage.tests.conftest import FAST
+from careline.triage.tests.tiny_data import tiny_topic_sample
 from careline.triage.training import TASKS, TrainingConfig, default_data_dir, train_models
 
 
 def test_training_twice_gives_identical_models(tiny_data: Path, tmp_path: Path) -> None:
-    first = train_models(tiny_data, tmp_path / "a", config=FAST)
-    second = train_models(tiny_data, tmp_path / "b", config=FAST)
+    sample = tiny_topic_sample(tiny_data)
+    first = train_models(tiny_data, tmp_path / "a", config=FAST, topic_sample=sample)
+    second = train_models(tiny_data, tmp_path / "b", config=FAST, topic_sample=sample)
     assert first["version"] == second["version"]
     assert first["data_sha256"] == second["data_sha256"]
     space_a, space_b = load_feature_space(tmp_path / "a"), load_feature_space(tmp_path / "b")

@@ -74,4 +74,17 @@ def write_tiny_data(root: Path, *, n: int = 60, seed: int = 1) -> Path:
                 + sentence(rng, "negative" if label else "positive", "refund" if label else "")
             )
             writer.writerow([str(1000 + i), text, str(label), domain])
+    with (root / "topic_sample.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "topic", "kind"])
+        for i in range(n * 2):
+            if domains[i % 3] != "random_tweet":
+                complaint = (i // 3) % 2
+                topic = "refund_return" if complaint else "other"
+                writer.writerow([str(1000 + i), topic, "complaint" if complaint else "other"])
     return root
+
+
+def tiny_topic_sample(root: Path) -> Path:
+    """The topic sample ``write_tiny_data`` wrote (refund complaints vs other)."""
+    return root / "topic_sample.csv"
