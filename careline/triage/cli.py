@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also learn from the agents' corrections in the careline database",
     )
+    train.add_argument(
+        "--refresh-teacher",
+        action="store_true",
+        help="default tier: first relabel the offensive head's extra tweets with the accurate "
+        "tier (needs careline[accurate]; ~5 min on 2 cores)",
+    )
     train.add_argument("--work", type=Path, default=None, help="accurate tier: cache dir")
     train.add_argument(
         "--cv-folds", type=int, default=None, help="accurate tier: complaint CV folds (10)"
@@ -86,6 +92,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "train":
             from careline.triage.training import train_models
 
+            if args.refresh_teacher:
+                from careline.triage.distillation import write_teacher_labels
+                from careline.triage.training import default_data_dir
+
+                data_dir = args.data or default_data_dir()
+                write_teacher_labels(data_dir, log=lambda m: print(m, file=sys.stderr))
             extra = corrections_from_database() if args.with_corrections else None
             manifest = train_models(
                 args.data,

@@ -7,7 +7,7 @@ import pytest
 from careline.triage.tests.tiny_data import tiny_topic_sample, write_tiny_data
 from careline.triage.training import TrainingConfig, train_models
 
-FAST = TrainingConfig(min_df=1, c_grid={}, max_iter=200)
+FAST = TrainingConfig(min_df=1, c_grid={}, max_iter=200, offensive_teacher=None)
 
 
 @pytest.fixture(scope="session")
