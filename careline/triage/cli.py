@@ -48,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
         help="default tier: first relabel the offensive head's extra tweets with the accurate "
         "tier (needs careline[accurate]; ~5 min on 2 cores)",
     )
+    train.add_argument(
+        "--no-teacher",
+        action="store_true",
+        help="default tier: train the offensive head on its gold labels only (e.g. other data)",
+    )
     train.add_argument("--work", type=Path, default=None, help="accurate tier: cache dir")
     train.add_argument(
         "--cv-folds", type=int, default=None, help="accurate tier: complaint CV folds (10)"
@@ -90,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps(evaluate_accurate(args.data, args.models), indent=2))
             return 0
         if args.command == "train":
-            from careline.triage.training import train_models
+            from careline.triage.training import TrainingConfig, train_models
 
             if args.refresh_teacher:
                 from careline.triage.distillation import write_teacher_labels
@@ -99,9 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 data_dir = args.data or default_data_dir()
                 write_teacher_labels(data_dir, log=lambda m: print(m, file=sys.stderr))
             extra = corrections_from_database() if args.with_corrections else None
+            config = TrainingConfig(offensive_teacher=None) if args.no_teacher else None
             manifest = train_models(
                 args.data,
                 args.out,
+                config=config,
                 log=lambda m: print(m, file=sys.stderr),
                 extra_examples=extra,
                 topic_sample=args.topic_sample,

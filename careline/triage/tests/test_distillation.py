@@ -135,3 +135,18 @@ def test_the_shipped_teacher_labels_fit_the_shipped_data_when_it_is_here() -> No
     labels = read_teacher_labels(data_dir, TEACHER_FILE)
     assert labels.version.startswith("accurate-")
     assert 0.05 < float((labels.p_offensive > 0.5).mean()) < 0.5
+
+
+def test_the_cli_refuses_teacher_labels_made_for_other_data_and_trains_without_on_request(
+    tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from careline.triage.cli import main
+
+    args = ["train", "--data", str(tiny_data), "--out", str(tmp_path)]
+    args += ["--topic-sample", str(tiny_topic_sample(tiny_data))]
+
+    assert main(args) == 2
+    assert "--refresh-teacher" in capsys.readouterr().err
+    assert main([*args, "--no-teacher"]) == 0
+    meta = json.loads((tmp_path / "offensive.json").read_text(encoding="utf-8"))
+    assert "teacher" not in meta
