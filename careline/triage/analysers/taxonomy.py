@@ -189,18 +189,28 @@ class TaxonomyTopicAnalyser(Analyser):
         answers = list(model(long_enough)) if long_enough else []
         if len(answers) != len(long_enough):
             raise ValueError(f"{len(answers)} model predictions for {len(long_enough)} texts")
+        answered = dict(zip(long_enough, answers, strict=True))
         for i in rows:
-            out[i] = self._fallback(f"; too few words for the topic model (< {MIN_MODEL_WORDS})")
-        for i, answer in zip(long_enough, answers, strict=True):
-            out[i] = self._from_model(answer)
+            out[i] = (
+                self._from_model(answered[i])
+                if i in answered
+                else self._fallback(f"; too few words for the topic model (< {MIN_MODEL_WORDS})")
+            )
         return [result for result in out if result is not None]
 
     def _from_model(self, model: Prediction) -> Prediction:
-        """The model's best topic among the active ones when sure enough, else the fallback."""
+        """The model's best topic among the active ones when sure enough, else the fallback
+        (also when the model's own best guess is the fallback)."""
         probabilities = model.extras.get("probabilities", {})
-        active = [(p, slug) for slug, p in probabilities.items() if slug in self._slugs]
-        if active:
-            p, slug = max(active)
+        candidates = [
+            (p, slug)
+            for slug, p in probabilities.items()
+            if slug in self._slugs or slug == self.fallback
+        ]
+        if candidates:
+            p, slug = max(candidates)
+            if slug == self.fallback:
+                return self._fallback(f"; the topic model's best guess is {slug} (p={p:.2f})")
             if p >= self.model_threshold:
                 cues = model.reason.split("cues: ", 1)[-1]
                 return Prediction(

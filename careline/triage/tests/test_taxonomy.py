@@ -95,19 +95,27 @@ def _model(probabilities: dict[str, float]) -> Prediction:
 def test_texts_without_a_keyword_take_the_models_topic_when_it_is_sure_enough() -> None:
     topics = analyser()
     sure = _model({"delivery": 0.6, "refund_return": 0.1, "other": 0.3})
-    unsure = _model({"delivery": 0.2, "refund_return": 0.15, "other": 0.65})
+    unsure = _model({"delivery": 0.28, "refund_return": 0.27, "website_app": 0.25, "other": 0.2})
+    none = _model({"delivery": 0.2, "refund_return": 0.15, "other": 0.65})
 
     asked: list[list[int]] = []
 
     def model(rows: Sequence[int]) -> list[Prediction]:
         asked.append(list(rows))
-        return [[sure, unsure, sure][k] for k, _ in enumerate(rows)]
+        return [[sure, unsure, none][k] for k, _ in enumerate(rows)]
 
-    keyword, model_says, fallback, short = topics.predict_with_model(
-        ["my refund please", "still not received it", "hello there you people", "@shop hi"], model
+    keyword, model_says, fallback, neither, short = topics.predict_with_model(
+        [
+            "my refund please",
+            "still not received it",
+            "hello there you people",
+            "nothing much to say",
+            "@shop hi",
+        ],
+        model,
     )
 
-    assert asked == [[1, 2]]  # once, only for the texts it may decide
+    assert asked == [[1, 2, 3]]  # once, only for the texts it may decide
 
     assert (keyword.label, keyword.extras["source"]) == ("refund_return", "keywords")
     assert (model_says.label, model_says.score, model_says.extras) == (
@@ -120,6 +128,10 @@ def test_texts_without_a_keyword_take_the_models_topic_when_it_is_sure_enough() 
     )
     assert (fallback.label, fallback.extras["source"]) == ("other", "fallback")
     assert fallback.reason == "topic taxonomy: no topic keyword; topic model below 0.30"
+    assert (neither.label, neither.reason) == (
+        "other",
+        "topic taxonomy: no topic keyword; the topic model's best guess is other (p=0.65)",
+    )
     assert (short.label, short.reason) == (
         "other",
         "topic taxonomy: no topic keyword; too few words for the topic model (< 4)",
