@@ -127,10 +127,7 @@ def new_case_clocks(cases: Sequence[CaseTimes], *, now: datetime | None = None) 
         if case.pauses or any(t is not None for t in answered) or stop_time(case) is not None:
             raise ValueError(f"case {case.id} is not new: it has pauses, an answer or a stop")
         case.customer_waiting_since = case.created_at  # never answered: since it began
-        key = (case.priority, case.channel)
-        policy = chosen.get(key)
-        if policy is None:
-            policy = chosen[key] = choose_policy(policies, case.priority, case.channel)
+        policy = _policy_of(case, policies, chosen)
         if not policy.calendar.always_open:
             found.columns[case.id] = _clock_columns(case, policies, now, chosen, same_shape)
             continue
@@ -159,12 +156,20 @@ def _clock_columns(
     same_shape: dict[tuple[Any, ...], tuple[timedelta | None, timedelta | None]],
 ) -> tuple[str, datetime | None, datetime | None, datetime | None]:
     """(policy name, customer waiting since, next due, next warning) of one case."""
+    policy = _policy_of(case, policies, chosen)
+    due, warn = _stored_times(case, policy, now, same_shape)
+    return policy.name, case.customer_waiting_since, due, warn
+
+
+def _policy_of(
+    case: CaseTimes, policies: Sequence[SlaPolicy], chosen: dict[tuple[str, str], SlaPolicy]
+) -> SlaPolicy:
+    """The case's policy; ``chosen`` remembers the choice per (priority, channel)."""
     key = (case.priority, case.channel)
     policy = chosen.get(key)
     if policy is None:
         policy = chosen[key] = choose_policy(policies, case.priority, case.channel)
-    due, warn = _stored_times(case, policy, now, same_shape)
-    return policy.name, case.customer_waiting_since, due, warn
+    return policy
 
 
 def _stored_times(
