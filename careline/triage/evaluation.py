@@ -35,6 +35,7 @@ from careline.triage.topic_training import (
     KIND_LABELS,
     SAMPLE_FILE,
     TOPIC_C,
+    LabelledSample,
     load_labelled_sample,
     topic_figures,
     topic_oof_probabilities,
@@ -152,11 +153,9 @@ def evaluate_private_data(n: int = 2000) -> dict[str, Any]:
     }
 
 
-def evaluate_topic(
-    data_dir: Path, model_dir: Path = MODEL_DIR, sample_file: Path = SAMPLE_FILE
-) -> dict[str, Any]:
-    """Topic figures on the hand-labelled sample (10-fold CV, the shipped head's C)."""
-    sample = load_labelled_sample(data_dir, sample_file)
+def evaluate_topic(sample: LabelledSample, model_dir: Path = MODEL_DIR) -> dict[str, Any]:
+    """Topic figures on the hand-labelled ``sample`` (``load_labelled_sample``; 10-fold CV,
+    the shipped head's C)."""
     C = float(LinearHead.load(model_dir, "topic").meta.get("C", TOPIC_C))
     probabilities = topic_oof_probabilities(shared_feature_space(model_dir), sample, C=C)
     return {
@@ -165,13 +164,10 @@ def evaluate_topic(
     }
 
 
-def evaluate_kinds(
-    data_dir: Path, model_dir: Path = MODEL_DIR, sample_file: Path = SAMPLE_FILE
-) -> dict[str, Any]:
+def evaluate_kinds(sample: LabelledSample, model_dir: Path = MODEL_DIR) -> dict[str, Any]:
     """The kind rules on the sample's non-complaints (complaint switched off)."""
     from careline.triage.pipeline import TriagePipeline
 
-    sample = load_labelled_sample(data_dir, sample_file)
     rows = [i for i, kind in enumerate(sample.kinds) if kind != "complaint"]
     pipeline = TriagePipeline(model_dir=model_dir, complaint_threshold=1.01)
     outputs = pipeline.run([{"id": i, "text": sample.texts[i]} for i in rows])
@@ -209,8 +205,8 @@ def evaluate_all(
     report["complaint"] = evaluate_complaints(data_dir, model_dir)
     report["tweeteval_val"] = evaluate_tweeteval(data_dir, model_dir)
     report["private_data"] = evaluate_private_data()
-    sample = topic_sample or SAMPLE_FILE
-    report["topic"] = evaluate_topic(data_dir, model_dir, sample)
-    report["kind_rules"] = evaluate_kinds(data_dir, model_dir, sample)
+    sample = load_labelled_sample(data_dir, topic_sample or SAMPLE_FILE)
+    report["topic"] = evaluate_topic(sample, model_dir)
+    report["kind_rules"] = evaluate_kinds(sample, model_dir)
     report["seconds"] = round(time.perf_counter() - started, 1)
     return report
