@@ -646,6 +646,8 @@ def on_inbound_stored(conversation_ids: Sequence[int]) -> set[int]:
             )
             | Q(triage_has_private_data=True)
         )
+        # In a fixed order: the events it records get their ids in this order.
+        .order_by("pk")
         .values_list("pk", "triage_kind")
     )
     if not candidates:
