@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 REPEAT_WINDOW_DAYS = 30
@@ -76,11 +76,20 @@ def raised(severity: int, extra: ContextSeverity) -> int:
     return min(MAX_SEVERITY, severity + extra.points)
 
 
-def load_contexts(summaries: Mapping[int, Mapping[str, Any]]) -> dict[int, CaseContext]:
+def load_contexts(
+    summaries: Mapping[int, Mapping[str, Any]],
+    *,
+    unsaved: Mapping[int, tuple[int, datetime]] | None = None,
+) -> dict[int, CaseContext]:
     """The context of each case in ``summaries`` (case id → its triage summary, with "kind"
-    and "sentiment"). Only complaints and negative cases are looked up."""
+    and "sentiment"). Only complaints and negative cases are looked up.
+
+    ``unsaved``: cases not inserted yet (case id → (author id, created at)), whose messages
+    are stored: ingestion inserts a new case once its summary is known. They count as the
+    stored cases would.
+    """
     from careline.cases.models import Conversation
-    from careline.inbox.models import Direction, Message, Visibility
+    from careline.inbox.models import Author, Direction, Message, Visibility
     from careline.lib.idlists import in_list
 
     wanted = [
@@ -90,12 +99,21 @@ def load_contexts(summaries: Mapping[int, Mapping[str, Any]]) -> dict[int, CaseC
     ]
     if not wanted:
         return {}
+    unsaved = unsaved or {}
     # The author's reach comes with the case (one join rather than one more query).
     rows = list(
-        Conversation.objects.filter(in_list("pk", wanted)).values_list(
-            "pk", "author_id", "created_at", "author__followers"
-        )
+        Conversation.objects.filter(
+            in_list("pk", [pk for pk in wanted if pk not in unsaved])
+        ).values_list("pk", "author_id", "created_at", "author__followers")
     )
+    new = [(pk, *unsaved[pk]) for pk in wanted if pk in unsaved]
+    if new:
+        reach = dict(
+            Author.objects.filter(in_list("pk", {author for _, author, _ in new})).values_list(
+                "pk", "followers"
+            )
+        )
+        rows += [(pk, author, created, reach.get(author)) for pk, author, created in new]
     cases = [(pk, author, created) for pk, author, created, _ in rows]
     followers = {author: count for _, author, _, count in rows if author is not None}
     authors = set(followers)
@@ -105,6 +123,9 @@ def load_contexts(summaries: Mapping[int, Mapping[str, Any]]) -> dict[int, CaseC
         in_list("author_id", authors), created_at__gte=since
     ).values_list("author_id", "created_at"):
         cases_of[author].append(created)
+    for author, created in unsaved.values():
+        if author in authors and created >= since:
+            cases_of[author].append(created)
 
     public = Message.objects.filter(direction=Direction.INBOUND, visibility=Visibility.PUBLIC)
     roots: dict[int, set[tuple[int, str]]] = defaultdict(set)

@@ -14,6 +14,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -163,6 +164,7 @@ def assess_messages(
     *,
     force: bool = False,
     precomputed: PrecomputedTriage | None = None,
+    unsaved_cases: UnsavedCases | None = None,
 ) -> int:
     """Triage the inbound messages among ``message_ids`` that have no assessment yet.
 
@@ -174,12 +176,15 @@ def assess_messages(
     ``precomputed``: pipeline results a triage worker computed ahead (bulk import). One is
     used only for a message with exactly its text and author handle, and only if it was
     computed with the current taxonomy; every other message is triaged here, as without it.
+
+    ``unsaved_cases``: cases of these messages that the caller inserts afterwards (ingestion's
+    new cases); their summaries are kept there for the insert instead of written.
     """
     if not message_ids or not (force or conf.triage_on_ingest()):
         return 0
     ids = list(message_ids)
     return sum(
-        _assess_batch(ids[start : start + BATCH], precomputed)
+        _assess_batch(ids[start : start + BATCH], precomputed, unsaved_cases)
         for start in range(0, len(ids), BATCH)
     )
 
@@ -213,7 +218,11 @@ def _pipeline_outputs(
     return [out for out in outs if out is not None], versions
 
 
-def _assess_batch(ids: list[int], precomputed: PrecomputedTriage | None = None) -> int:
+def _assess_batch(
+    ids: list[int],
+    precomputed: PrecomputedTriage | None = None,
+    unsaved_cases: UnsavedCases | None = None,
+) -> int:
     rows = list(
         Message.objects.filter(
             in_list("pk", ids), direction=Direction.INBOUND, assessment__isnull=True
@@ -254,7 +263,8 @@ def _assess_batch(ids: list[int], precomputed: PrecomputedTriage | None = None) 
         if earlier:
             _store_flood_members(earlier)
         refresh_summaries(
-            {s.conversation_id for s in subjects} | {m.conversation_id for m in earlier}
+            {s.conversation_id for s in subjects} | {m.conversation_id for m in earlier},
+            unsaved_cases=unsaved_cases,
         )
     return len(values)
 
@@ -408,8 +418,32 @@ def summarise(rows: Iterable[tuple[Any, ...]]) -> dict[str, Any]:
     }
 
 
-def refresh_summaries(conversation_ids: Iterable[int]) -> None:
-    """Recompute ``Conversation.triage_*`` of these cases: one read, one batched update."""
+@dataclass
+class UnsavedCases:
+    """New cases whose messages are stored but which are not inserted yet.
+
+    Ingestion inserts a new case once its triage summary is known, rather than inserting it
+    and rewriting it at once (on PostgreSQL every rewrite is a new row version with an entry in
+    each of the case table's indexes). ``refresh_summaries`` reads these cases from here and
+    leaves their summaries in ``summaries`` for the insert (``summary_columns``).
+    """
+
+    cases: dict[int, tuple[int, datetime]]  # case id → (author id, created at)
+    summaries: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+
+    def summary_columns(self, pk: int) -> tuple[Any, ...]:
+        """Values of ``SUMMARY_FIELDS`` for case ``pk`` (the columns' defaults: never
+        summarised, e.g. with triage off), datetimes not yet adapted for the database."""
+        return self.summaries.get(pk, _NO_SUMMARY)
+
+
+def refresh_summaries(
+    conversation_ids: Iterable[int], *, unsaved_cases: UnsavedCases | None = None
+) -> None:
+    """Recompute ``Conversation.triage_*`` of these cases: one read, one batched update.
+
+    The summaries of ``unsaved_cases`` are kept there instead (see :class:`UnsavedCases`).
+    """
     ids = sorted(set(conversation_ids))
     if not ids:
         return
@@ -431,13 +465,24 @@ def refresh_summaries(conversation_ids: Iterable[int]) -> None:
     if not grouped:
         return
     summaries = [(conversation_id, summarise(rows)) for conversation_id, rows in grouped.items()]
-    contexts = load_contexts(dict(summaries))
+    unsaved = unsaved_cases.cases if unsaved_cases is not None else {}
+    contexts = load_contexts(dict(summaries), unsaved=unsaved)
     for conversation_id, summary in summaries:
         extra = context_severity(contexts[conversation_id]) if conversation_id in contexts else None
         summary["context"] = extra.reason if extra else ""
         if extra:
             summary["severity"] = raised(summary["severity"], extra)
-    _write_summaries(summaries, timezone.now())
+    now = timezone.now()
+    if unsaved_cases is not None and unsaved:
+        for conversation_id, summary in summaries:
+            if conversation_id in unsaved:
+                unsaved_cases.summaries[conversation_id] = (
+                    *(summary[key] for _, key, _ in _SUMMARY_COLUMNS),
+                    now,
+                )
+        summaries = [(pk, summary) for pk, summary in summaries if pk not in unsaved]
+    if summaries:
+        _write_summaries(summaries, now)
 
 
 _SUMMARY_COLUMNS = (
@@ -449,6 +494,9 @@ _SUMMARY_COLUMNS = (
     ("triage_legitimacy", "legitimacy", "text"),
     ("triage_context", "context", "text"),
 )
+# The case columns a summary sets, in the order of ``UnsavedCases.summary_columns``.
+SUMMARY_FIELDS = (*(column for column, _, _ in _SUMMARY_COLUMNS), "triaged_at")
+_NO_SUMMARY: tuple[Any, ...] = ("", 0, "", "", False, "", "", None)
 
 
 def _write_summaries(summaries: list[tuple[int, dict[str, Any]]], now: datetime) -> None:

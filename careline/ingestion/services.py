@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from careline.assessments.pipeline_worker import PrecomputedTriage
-from careline.assessments.services import assess_messages
+from careline.assessments.services import SUMMARY_FIELDS, UnsavedCases, assess_messages
 from careline.assessments.subjects import SUBJECT_CHARS
 from careline.cases import hooks as cases_hooks
 from careline.cases.models import CaseEvent, Conversation, EventKind, Priority
@@ -79,9 +79,12 @@ def ingest_items(
             return result
         authors = _authors_for(channel.platform, fresh)
         decisions = _decide_threads(channel, fresh, authors)
-        received, settled = _store(channel, fresh, authors, decisions, result)
+        received, settled, new_cases = _store(channel, fresh, authors, decisions, result)
         # Triage in the same transaction: no stored item is ever without its assessment.
-        assess_messages(result.message_ids, precomputed=precomputed_triage)
+        assess_messages(
+            result.message_ids, precomputed=precomputed_triage, unsaved_cases=new_cases.unsaved
+        )
+        new_cases.insert()
         cases_hooks.inbound_stored(result.conversation_ids, now=received, clocks_settled=settled)
     return result
 
@@ -321,15 +324,52 @@ def _decide_threads(
     return decisions
 
 
+@dataclass
+class _NewCases:
+    """The batch's new cases, inserted after their messages are assessed, with their triage
+    summary (``UnsavedCases``): one write per new case row, not two."""
+
+    rows: list[tuple[Any, ...]]
+    unsaved: UnsavedCases
+
+    def insert(self) -> None:
+        at = bulk.datetime_adapter()
+        summary_of = self.unsaved.summary_columns
+        rows = []
+        for row in self.rows:
+            *summary, triaged_at = summary_of(row[0])
+            rows.append((*row, *summary, at(triaged_at)))
+        bulk.insert_rows(Conversation, (*_CASE_FIELDS, *SUMMARY_FIELDS), rows)
+
+
+_CASE_FIELDS = (
+    "id",
+    "channel",
+    "author",
+    "subject",
+    "visibility",
+    "status",
+    "priority",
+    "message_count",
+    "created_at",
+    "last_message_at",
+    "last_inbound_at",
+    "new_at",
+    *cases_hooks.NEW_CASE_COLUMNS,
+)
+
+
 def _store(
     channel: Channel,
     items: list[InboundItem],
     authors: dict[str, int],
     decisions: list[ThreadDecision],
     result: IngestResult,
-) -> tuple[datetime, frozenset[int]]:
-    """Insert the batch's new cases, messages and case events. Returns when the batch was
-    received and the new cases whose clocks need no refresh (``new_case_columns``).
+) -> tuple[datetime, frozenset[int], _NewCases]:
+    """Insert the batch's messages and case events; its new cases are returned to be inserted
+    once triaged (``_NewCases.insert``: the messages' foreign keys to them are checked at
+    commit). Also returns when the batch was received and the new cases whose clocks need no
+    refresh (``new_case_columns``).
 
     New cases are inserted with what the ``inbound_stored`` hooks would set on them right after
     (``cases.hooks.new_case_columns``): one write per new case row, not two more.
@@ -382,24 +422,11 @@ def _store(
                 at(followup),
             )
         )
-    bulk.insert_rows(
-        Conversation,
-        (
-            "id",
-            "channel",
-            "author",
-            "subject",
-            "visibility",
-            "status",
-            "priority",
-            "message_count",
-            "created_at",
-            "last_message_at",
-            "last_inbound_at",
-            "new_at",
-            *cases_hooks.NEW_CASE_COLUMNS,
-        ),
-        case_rows,
+    unsaved = UnsavedCases(
+        {
+            case_ids[key]: (authors[batch[0].author_id], batch[0].created_at)
+            for key, batch in new_cases.items()
+        }
     )
     result.conversations_created = len(new_cases)
 
@@ -481,7 +508,7 @@ def _store(
     )
     if reopen_events:
         CaseEvent.objects.bulk_create(reopen_events)
-    return now, hooked.clocks_settled
+    return now, hooked.clocks_settled, _NewCases(case_rows, unsaved)
 
 
 def _touch_existing(

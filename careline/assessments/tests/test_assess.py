@@ -4,9 +4,11 @@ the case's triage summary; the taxonomy; failure isolation."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -27,7 +29,7 @@ from careline.replies.services import queue_reply
 from careline.triage.analysers.taxonomy import SEED_TOPICS, TaxonomyTopicAnalyser
 from careline.triage.linear import MODEL_DIR, read_manifest
 from careline.triage.pipeline import TriagePipeline
-from conftest import item
+from conftest import T0, item
 
 pytestmark = pytest.mark.django_db
 
@@ -322,6 +324,58 @@ def test_a_later_batch_updates_the_summary_of_an_existing_case(generic_channel: 
         "payment_billing",
         True,
     )
+
+
+def test_a_new_case_is_inserted_with_its_summary_not_rewritten(
+    generic_channel: Channel,
+) -> None:
+    items = [
+        item("p1", author="kim", text="I was charged twice, this is fraud, I will call my lawyer"),
+        item("r1", author="kim", reply_to="p1", minutes=5, text="Email me at jo@example.com"),
+        item("p2", author="lee", text="Thanks so much, the new lamp is lovely!"),
+        item("p3", author="kim", text="And my parcel never arrived either", minutes=7),
+    ]
+    with (
+        time_machine.travel(T0 + timedelta(hours=1), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        ingest_and_assess(generic_channel, items)
+
+    summary_updates = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("UPDATE") and "triage_kind" in q["sql"].split("WHERE")[0]
+    ]
+    assert summary_updates == []  # written with the insert of the new cases
+    stored = list(Conversation.objects.order_by("pk").values_list(*services.SUMMARY_FIELDS))
+    # What refreshing the summaries of the stored cases writes: the same values.
+    Conversation.objects.update(triage_kind="", triage_severity=0, triaged_at=None)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        services.refresh_summaries(Conversation.objects.values_list("pk", flat=True))
+    refreshed = list(Conversation.objects.order_by("pk").values_list(*services.SUMMARY_FIELDS))
+    assert refreshed == stored
+    assert [row[0] for row in stored] == ["complaint", "compliment", "complaint"]
+    assert all(row[-1] is not None for row in stored)  # triaged_at
+
+
+def test_a_new_case_without_triage_is_inserted_with_the_columns_defaults(
+    settings: Any, generic_channel: Channel
+) -> None:
+    settings.CARELINE_TRIAGE_ON_INGEST = False
+
+    ingest_items(generic_channel, [item("p1", text="Where is my order?")])
+
+    case = case_of("p1")
+    assert [getattr(case, name) for name in services.SUMMARY_FIELDS] == [
+        "",
+        0,
+        "",
+        "",
+        False,
+        "",
+        "",
+        None,
+    ]
 
 
 def test_summarise_prefers_the_latest_of_equally_severe_messages() -> None:

@@ -85,6 +85,35 @@ def test_an_author_with_a_large_audience_raises_the_case(generic_channel: Channe
     assert case_of("loud").triage_severity == case_of("quiet").triage_severity + 10
 
 
+def test_two_new_cases_of_one_person_in_one_batch_count_as_a_repeat(
+    generic_channel: Channel,
+) -> None:
+    ingest_and_assess(
+        generic_channel,
+        [
+            item("first", author="kim", text=COMPLAINT),
+            item("second", author="kim", text="Also, my refund never came", minutes=30),
+        ],
+    )
+
+    assert case_of("first").pk != case_of("second").pk
+    assert case_of("first").triage_context == ""
+    assert case_of("second").triage_context == "second case from this person in 30 days (+10)"
+
+
+def test_a_new_case_counts_the_reach_stored_with_its_author(generic_channel: Channel) -> None:
+    known = replace(item("hello", author="big", text="Lovely shop"), author_followers=25_000)
+    ingest_and_assess(generic_channel, [known])
+
+    # The new post carries no follower count: the author's stored one counts.
+    ingest_and_assess(generic_channel, [item("angry", author="big", text=COMPLAINT, minutes=9)])
+
+    assert case_of("angry").pk != case_of("hello").pk
+    assert case_of("angry").triage_context == (
+        "second case from this person in 30 days (+10); author reaches 25,000 followers (+10)"
+    )
+
+
 def test_a_pile_on_under_one_post_raises_each_complainer(generic_channel: Channel) -> None:
     ingest_and_assess(generic_channel, [item("post", author="shop", text="Our new range is out")])
     replies = [
