@@ -21,6 +21,8 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 
+from careline.lib.idlists import pg_array
+
 # (database alias, table, primary key column) → the key's sequence on PostgreSQL.
 _SEQUENCES: dict[tuple[str, str, str], str] = {}
 
@@ -137,6 +139,15 @@ def _column(model: type[models.Model], name: str) -> str:
     return str(_field(model, name).column)
 
 
+def _array_parameter(values: Sequence[Any]) -> Any:
+    """One column's values as an array parameter: the array's text where ``pg_array`` takes
+    the values (psycopg would quote a list in Python, element by element), else the list."""
+    try:
+        return pg_array(values)
+    except TypeError:
+        return list(values)
+
+
 def insert_rows(
     model: type[models.Model],
     fields: Sequence[str],
@@ -171,7 +182,7 @@ def insert_rows(
             cursor.execute(
                 f"INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
                 f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING",
-                [list(values) for values in columns_of],
+                [_array_parameter(values) for values in columns_of],
             )
         else:
             cursor.executemany(sql, batch)

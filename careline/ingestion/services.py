@@ -27,7 +27,7 @@ from careline.inbox.models import Author, Channel, Customer, Direction, Message,
 from careline.ingestion import bulk
 from careline.ingestion.models import EventSource, EventStatus, InboundEvent
 from careline.ingestion.threading import KnownMessage, ThreadDecision, decide_thread
-from careline.lib.idlists import in_list
+from careline.lib.idlists import in_list, pg_array
 
 log = logging.getLogger(__name__)
 
@@ -530,7 +530,7 @@ def _touch_existing(
                 [
                     ",".join(map(str, ids)),
                     ",".join(str(len(touched[pk])) for pk in ids),
-                    [touched[pk][-1].created_at for pk in ids],
+                    pg_array([touched[pk][-1].created_at for pk in ids]),
                 ],
             )
     else:

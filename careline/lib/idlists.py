@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -49,7 +50,7 @@ class InList(Lookup):
                     *lhs_params,
                     text,
                 )
-            return f"{lhs_sql} = ANY(%s::{array_type}[])", (*lhs_params, values)
+            return f"{lhs_sql} = ANY(%s::{array_type}[])", (*lhs_params, pg_array(values))
         if connection.vendor == "sqlite":
             # lhs_sql is Django's compiled column reference; the values are the parameter.
             return f"{lhs_sql} IN (SELECT value FROM json_each(%s))", (  # noqa: S608
@@ -80,6 +81,46 @@ def _prepared(field: Any, values: Iterable[Any], connection: Any) -> tuple[list[
     if not all(type(v) is wanted for v in values):
         values = [field.get_db_prep_value(v, connection, prepared=False) for v in values]
     return values, array_type
+
+
+def _pg_element(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    kind = type(value)
+    if kind is str:
+        if "\\" in value or '"' in value:
+            value = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{value}"'
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if kind is datetime:
+        if value.tzinfo is None:
+            raise TypeError("pg_array takes aware datetimes only")
+        return f'"{value.astimezone(UTC).isoformat()}"'
+    raise TypeError(f"pg_array does not take {kind.__name__}")
+
+
+def pg_array(values: Iterable[Any]) -> str:
+    """``values`` (text, integers, booleans, aware datetimes, None) as the text of a
+    PostgreSQL array, e.g. ``{"a","b \\"c\\"",NULL}``, for a parameter cast to an array type
+    (``%s::text[]``). The database reads the same array as from a Python list, but psycopg
+    quotes a list element by element in Python (~1 µs an element: ~1.8 s of a 40,000-row
+    import's main process under the profiler). Raises TypeError for any other value.
+    """
+    values = values if isinstance(values, list) else list(values)
+    try:
+        joined = "\x00".join(values)  # text only
+    except TypeError:
+        pass
+    else:
+        # The common case: nothing to escape (a NUL in a value is left to the database to
+        # refuse, as it would refuse it in a list).
+        plain = '"' not in joined and "\\" not in joined
+        if plain and joined.count("\x00") == len(values) - 1:
+            return '{"' + joined.replace("\x00", '","') + '"}' if values else "{}"
+    return "{" + ",".join(map(_pg_element, values)) + "}"
 
 
 def in_list(field: str, values: Iterable[Any]) -> InList:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from careline.inbox.models import Author, Customer
-from careline.lib.idlists import in_list
+from careline.lib.idlists import in_list, pg_array
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,13 @@ def test_text_values_go_as_one_parameter_too(authors: list[Author]) -> None:
     queryset = Author.objects.filter(in_list("external_id", keys))
     _sql, params = queryset.query.sql_with_params()
     assert len(params) == 1
-    listed = params[0] if connection.vendor == "postgresql" else json.loads(params[0])
+    if connection.vendor == "postgresql":
+        # The array's text (psycopg would quote a list element by element, in Python).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s::text[]", [params[0]])
+            listed = cursor.fetchone()[0]
+    else:
+        listed = json.loads(params[0])
     assert listed == keys
     assert queryset.count() == MANY
 
@@ -128,3 +135,32 @@ def test_text_values_go_as_one_parameter_too(authors: list[Author]) -> None:
 def test_it_refuses_other_column_types() -> None:
     with pytest.raises(TypeError, match="DateTimeField"):
         list(Author.objects.filter(in_list("created_at", ["2026-01-01"])))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL arrays")
+def test_pg_array_text_reads_back_as_the_values() -> None:
+    texts = ["plain", "", "a,b", "{x}", 'say "hi"', "back\\slash", "NULL", "ü ' é", " sp "]
+    ints = [1, None, -(2**40)]
+    times = [
+        datetime(2026, 11, 2, 9, 0, 0, 123456, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT %s::text[], %s::text[], %s::bigint[], %s::timestamptz[], %s::boolean[]",
+            [
+                pg_array(texts),
+                pg_array(["only", "plain"]),
+                pg_array(ints),
+                pg_array(times),
+                pg_array([True, False, None]),
+            ],
+        )
+        row = cursor.fetchone()
+    assert row == (texts, ["only", "plain"], ints, times, [True, False, None])
+
+
+def test_pg_array_refuses_what_it_cannot_write() -> None:
+    with pytest.raises(TypeError):
+        pg_array([1.5])
+    with pytest.raises(TypeError):
+        pg_array([datetime(2026, 11, 2, 9, 0)])  # naive: which zone?
