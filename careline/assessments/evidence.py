@@ -182,6 +182,21 @@ def gibberish(text: str, vocabulary: frozenset[str]) -> Evidence | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class TextChecks:
+    """What the legitimacy checks read from a message's text alone (with the default
+    vocabulary, ``known_words()``): a bulk import's triage worker computes them ahead, with
+    the pipeline's output (docs/performance.md, "Import")."""
+
+    text_hash: str
+    gibberish: Evidence | None
+    link_spam: Evidence | None
+
+
+def text_checks(text: str) -> TextChecks:
+    return TextChecks(text_hash(text), gibberish(text, known_words()), link_spam(text))
+
+
 @lru_cache(maxsize=4)
 def known_words(model_dir: Path | None = None) -> frozenset[str]:
     """Single words of the triage models' vocabulary (seen in >= 3 training tweets)."""

@@ -28,6 +28,7 @@ from careline.assessments.evidence import (
     FLOOD_WINDOW_HOURS,
     WEIGHTS,
     Evidence,
+    TextChecks,
     combine,
     competitor_evidence,
     gibberish,
@@ -64,6 +65,8 @@ class Subject:
     text_hash: str = ""
     author_email: str = ""
     author_name: str = ""
+    # Computed ahead (a bulk import's triage worker), used with the default vocabulary only.
+    text_checks: TextChecks | None = None
 
 
 @dataclass
@@ -121,6 +124,8 @@ class LegitimacyChecker:
         self.subjects = list(subjects)
         self.competitors = list(conf.competitors() if competitors is None else competitors)
         self.vocabulary = known_words() if vocabulary is None else vocabulary
+        # TextChecks are computed with the default vocabulary.
+        self.default_vocabulary = vocabulary is None
         self.orders_exist = False
         self.orders_by_key: dict[str, dict[str, Any]] = {}
         self.orders_by_digits: dict[str, dict[str, Any]] = {}
@@ -228,11 +233,12 @@ class LegitimacyChecker:
                 )
             )
         evidence.extend(self._order_evidence(subject))
+        checks = subject.text_checks if self.default_vocabulary else None
         for found in (
             competitor_evidence(subject.text, self.competitors),
             self._flood(subject.text_hash, subject.message_id, subject.created_at),
-            gibberish(subject.text, self.vocabulary),
-            link_spam(subject.text),
+            gibberish(subject.text, self.vocabulary) if checks is None else checks.gibberish,
+            link_spam(subject.text) if checks is None else checks.link_spam,
         ):
             if found is not None:
                 evidence.append(found)

@@ -19,6 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from careline.assessments.evidence import TextChecks, text_checks
 from careline.triage.analysers.taxonomy import TaxonomyTopicAnalyser
 from careline.triage.pipeline import TriagePipeline
 
@@ -33,7 +34,8 @@ class PrecomputedTriage:
     """Pipeline outputs computed ahead of the write, and what they were computed with.
 
     ``outputs`` maps (text, author handle) to the pipeline's output without its ``id``;
-    ``versions`` are the pipeline's versions (the topic analyser's names the taxonomy).
+    ``versions`` are the pipeline's versions (the topic analyser's names the taxonomy);
+    ``text_checks`` maps each text to what the legitimacy checks read from it alone.
     """
 
     tier: str
@@ -41,6 +43,7 @@ class PrecomputedTriage:
     taxonomy: Taxonomy
     versions: dict[str, str]
     outputs: dict[TriageKey, dict[str, Any]] = field(default_factory=dict)
+    text_checks: dict[str, TextChecks] = field(default_factory=dict)
 
     def usable_with(self, tier: str, taxonomy: Taxonomy, fallback: str) -> bool:
         """True when these results are what the main process would compute right now."""
@@ -72,7 +75,11 @@ def triage_batch(
     for key, out in zip(unique, outs, strict=True):
         out.pop("id", None)
         outputs[key] = out
-    return PrecomputedTriage(tier, fallback, taxonomy, dict(_worker_pipeline.versions), outputs)
+    # Pure functions of the text, taken off the main process, which is the import's bound.
+    checks = {text: text_checks(text) for text in dict.fromkeys(text for text, _ in unique)}
+    return PrecomputedTriage(
+        tier, fallback, taxonomy, dict(_worker_pipeline.versions), outputs, checks
+    )
 
 
 # --- in the main process ----------------------------------------------------------------------

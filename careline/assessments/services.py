@@ -25,7 +25,7 @@ from django.utils import timezone
 from careline.accounts.models import User
 from careline.assessments import conf
 from careline.assessments.context import context_severity, load_contexts, raised
-from careline.assessments.evidence import text_hash
+from careline.assessments.evidence import TextChecks, text_hash
 from careline.assessments.legitimacy import (
     LegitimacyChecker,
     StoredFloodMember,
@@ -191,13 +191,14 @@ def assess_messages(
 
 def _pipeline_outputs(
     rows: list[tuple[Any, ...]], precomputed: PrecomputedTriage | None
-) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """The pipeline's output for each row (in order) and the versions: the worker's where it
-    computed exactly this text and author with this taxonomy, the rest computed now."""
+) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, TextChecks]]:
+    """The pipeline's output for each row (in order), the versions, and the text checks the
+    worker computed (by text): the worker's where it computed exactly this text and author
+    with this taxonomy, the rest computed now."""
     taxonomy = active_taxonomy()
     items = [{"id": r[0], "text": r[3], "author": r[5] or ""} for r in rows]
     if precomputed is None or not precomputed.usable_with(TIER, taxonomy, FALLBACK_TOPIC):
-        return _run(items, taxonomy)
+        return (*_run(items, taxonomy), {})
     outs: list[dict[str, Any] | None] = []
     missing: list[int] = []
     for i, item in enumerate(items):
@@ -212,10 +213,10 @@ def _pipeline_outputs(
         if inline_versions != versions:
             # Another model bundle than the worker's (retrained meanwhile): all from here.
             log.warning("triage worker versions differ from this process's; triaging inline")
-            return _run(items, taxonomy)
+            return (*_run(items, taxonomy), {})
         for i, out in zip(missing, inline, strict=True):
             outs[i] = out
-    return [out for out in outs if out is not None], versions
+    return [out for out in outs if out is not None], versions, precomputed.text_checks
 
 
 def _assess_batch(
@@ -242,9 +243,9 @@ def _assess_batch(
     )
     if not rows:
         return 0
-    outs, versions = _pipeline_outputs(rows, precomputed)
+    outs, versions, checks = _pipeline_outputs(rows, precomputed)
     versions["legitimacy"] = LEGITIMACY_VERSION
-    subjects = [_subject(row, out) for row, out in zip(rows, outs, strict=True)]
+    subjects = [_subject(row, out, checks.get(row[3])) for row, out in zip(rows, outs, strict=True)]
     checker = LegitimacyChecker(subjects).load()
 
     at = bulk.datetime_adapter()
@@ -269,7 +270,7 @@ def _assess_batch(
     return len(values)
 
 
-def _subject(row: tuple[Any, ...], out: dict[str, Any]) -> Subject:
+def _subject(row: tuple[Any, ...], out: dict[str, Any], checks: TextChecks | None) -> Subject:
     pk, conversation_id, author_id, text, created_at, _handle, name, email, display = row
     return Subject(
         message_id=pk,
@@ -281,9 +282,10 @@ def _subject(row: tuple[Any, ...], out: dict[str, Any]) -> Subject:
         order_numbers=order_numbers_in(text, out["private_data"] or []),
         pipeline_suspicion=pipeline_suspicion(out),
         pipeline_reason=pipeline_legitimacy_reason(out["reasons"] or []),
-        text_hash=text_hash(text),
+        text_hash=text_hash(text) if checks is None else checks.text_hash,
         author_email=(email or "").strip().lower(),
         author_name=name or display or "",
+        text_checks=checks,
     )
 
 

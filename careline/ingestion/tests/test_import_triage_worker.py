@@ -107,11 +107,23 @@ def inline_items(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_the_worker_stores_exactly_what_inline_triage_stores(
-    tmp_path: Path, generic_channel: Channel, small_batches: None, inline_items: list[int]
+    tmp_path: Path,
+    generic_channel: Channel,
+    small_batches: None,
+    inline_items: list[int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = demo_csv(tmp_path / "export.csv")
     inline_summary, inline = import_and_forget(path, generic_channel, workers=0)
     inline_items.clear()
+    hashed: list[str] = []  # texts whose legitimacy checks the main process ran itself
+    real_hash = assessment_services.text_hash
+
+    def counting_hash(text: str) -> str:
+        hashed.append(text)
+        return real_hash(text)
+
+    monkeypatch.setattr(assessment_services, "text_hash", counting_hash)
     worker_summary, with_worker = import_and_forget(path, generic_channel, workers=1)
 
     assert worker_summary.ingest.created == inline_summary.ingest.created == ROWS + 2
@@ -119,8 +131,10 @@ def test_the_worker_stores_exactly_what_inline_triage_stores(
     assert set(with_worker) == set(inline)
     for external_id, expected in inline.items():
         assert with_worker[external_id] == expected, external_id
-    # The worker did the work: inline, only the first batch and the renamed person's post.
+    # The worker did the work: inline, only the first batch and the renamed person's post;
+    # its text checks too (every text of the file is triaged there, the renamed post's too).
     assert sum(inline_items) <= SMALL_BATCH + 1
+    assert len(hashed) <= SMALL_BATCH
 
 
 def test_a_second_import_with_the_worker_adds_nothing(
