@@ -22,6 +22,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+
 from careline.assessments import conf
 from careline.assessments.evidence import (
     FLOOD_AUTHORS,
@@ -200,14 +204,16 @@ class LegitimacyChecker:
             # serves the lookup (the planners cannot prove it from a long list of values).
             .exclude(text_hash="")
             .exclude(in_list("message_id", ids))
+            # Whether each already says "flood", not its evidence and reasons: those are read
+            # for the few posts this batch turns into a flood (``earlier_flood_members``).
+            .annotate(flagged=_flood_flagged(connection.vendor))
             .values(
                 "message_id",
                 "text_hash",
                 "message__author_id",
                 "message__created_at",
                 "message__conversation_id",
-                "evidence",
-                "reasons",
+                "flagged",
             )
         )
         for row in stored:
@@ -338,18 +344,32 @@ class LegitimacyChecker:
 
     def earlier_flood_members(self) -> list[StoredFloodMember]:
         """Stored posts that this batch turns into a flood and that do not say so yet."""
-        members = []
+        floods = {}
         for message_id, row in self.stored.items():
-            evidence = [Evidence.from_dict(e) for e in row["evidence"] or []]
-            if any(e.rule == "flood" for e in evidence):
+            if row["flagged"]:
                 continue
             flood = self._flood(row["text_hash"], message_id, row["message__created_at"])
-            if flood is None:
+            if flood is not None:
+                floods[message_id] = flood
+        if not floods:
+            return []
+        stored = {
+            message_id: (evidence, reasons)
+            for message_id, evidence, reasons in Assessment.objects.filter(
+                in_list("message_id", floods)
+            ).values_list("message_id", "evidence", "reasons")
+        }
+        members = []
+        for message_id, flood in floods.items():
+            row = self.stored[message_id]
+            stored_evidence, stored_reasons = stored[message_id]
+            evidence = [Evidence.from_dict(e) for e in stored_evidence or []]
+            if any(e.rule == "flood" for e in evidence):
                 continue
             evidence.append(flood)
             label, score = combine(evidence)
             lines = reason_lines(label, score, evidence)
-            reasons = [r for r in row["reasons"] or [] if not is_legitimacy_line(r)] + lines
+            reasons = [r for r in stored_reasons or [] if not is_legitimacy_line(r)] + lines
             members.append(
                 StoredFloodMember(
                     message_id,
@@ -359,6 +379,17 @@ class LegitimacyChecker:
                 )
             )
         return members
+
+
+def _flood_flagged(vendor: str) -> RawSQL:
+    """True where an assessment's evidence has a "flood" item (as ``Evidence.rule``)."""
+    qn = connection.ops.quote_name
+    column = f"{qn(Assessment._meta.db_table)}.{qn('evidence')}"
+    if vendor == "postgresql":
+        sql = f"{column} @> %s::jsonb"
+        return RawSQL(sql, ['[{"rule": "flood"}]'], BooleanField())  # noqa: S611
+    sql = f"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_extract(value, '$.rule') = %s)"  # noqa: S608
+    return RawSQL(sql, ["flood"], BooleanField())  # noqa: S611
 
 
 def _describe(order: dict[str, Any], subject: Subject) -> str:

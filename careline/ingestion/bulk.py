@@ -46,11 +46,14 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
                 cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk])
                 sequence = _SEQUENCES[key] = cursor.fetchone()[0]
             # The sequence named once: pg_get_serial_sequence in the select list would be
-            # looked up again for every id (5 ms per 2,000 ids instead of 0.6).
+            # looked up again for every id (5 ms per 2,000 ids instead of 0.6). The ids come
+            # back as one text, not a row each (a fetched row costs the driver ~1 µs).
             cursor.execute(
-                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
+                "SELECT string_agg(nextval(%s::regclass)::text, ',' ORDER BY n) "
+                "FROM generate_series(1, %s) AS n",
+                [sequence, count],
             )
-            return [row[0] for row in cursor.fetchall()]
+            return [int(pk) for pk in cursor.fetchone()[0].split(",")]
         if connection.vendor == "sqlite":
             qn = connection.ops.quote_name
             # AUTOINCREMENT tables never reuse an id, even a deleted one: respect the sequence.

@@ -235,6 +235,26 @@ def test_the_same_text_from_three_authors_within_a_day_is_a_flood_and_flags_all_
     assert [case_of(x).triage_legitimacy for x in ("f1", "f2", "f3")] == ["suspicious"] * 3
 
 
+def test_posts_already_marked_as_a_flood_are_not_rewritten_by_the_next_copy(
+    generic_channel: Channel,
+) -> None:
+    for n in range(3):
+        ingest_and_assess(
+            generic_channel, [item(f"f{n}", author=f"a{n}", text=FLOOD, minutes=60 * n)]
+        )
+    marked = {x: assessment_of(x).reasons for x in ("f0", "f1", "f2")}
+    assert all(reasons[-1].startswith("legitimacy evidence [flood") for reasons in marked.values())
+
+    with CaptureQueriesContext(connection) as queries:
+        ingest_and_assess(generic_channel, [item("f3", author="a3", text=FLOOD, minutes=200)])
+
+    assert verdict("f3")[0] == "suspicious"
+    assert {x: assessment_of(x).reasons for x in ("f0", "f1", "f2")} == marked
+    assert not any(
+        q["sql"].startswith("UPDATE") and "assessments_assessment" in q["sql"] for q in queries
+    )
+
+
 def test_the_same_text_spread_over_more_than_a_day_is_no_flood(generic_channel: Channel) -> None:
     ingest_and_assess(
         generic_channel,
