@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -478,10 +479,7 @@ def refresh_summaries(
     if unsaved_cases is not None and unsaved:
         for conversation_id, summary in summaries:
             if conversation_id in unsaved:
-                unsaved_cases.summaries[conversation_id] = (
-                    *(summary[key] for _, key, _ in _SUMMARY_COLUMNS),
-                    now,
-                )
+                unsaved_cases.summaries[conversation_id] = (*_summary_values(summary), now)
         summaries = [(pk, summary) for pk, summary in summaries if pk not in unsaved]
     if summaries:
         _write_summaries(summaries, now)
@@ -498,6 +496,7 @@ _SUMMARY_COLUMNS = (
 )
 # The case columns a summary sets, in the order of ``UnsavedCases.summary_columns``.
 SUMMARY_FIELDS = (*(column for column, _, _ in _SUMMARY_COLUMNS), "triaged_at")
+_summary_values = itemgetter(*(key for _, key, _ in _SUMMARY_COLUMNS))
 _NO_SUMMARY: tuple[Any, ...] = ("", 0, "", "", False, "", "", None)
 
 
