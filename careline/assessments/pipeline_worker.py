@@ -12,6 +12,7 @@ This module is imported by the spawned worker: it must not import Django or any 
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 from collections.abc import Sequence
@@ -64,6 +65,9 @@ def triage_batch(
     if _worker_pipeline is None or _worker_pipeline.tier != tier:
         _worker_pipeline = TriagePipeline(tier, topic_analyser=analyser)
         _worker_pipeline.load()
+        # The models live as long as the worker: out of the garbage collector's sight, so
+        # that its full collections do not walk them again and again.
+        gc.freeze()
     elif _worker_pipeline.topic.version != analyser.version:
         analyser.load()
         _worker_pipeline.topic = analyser

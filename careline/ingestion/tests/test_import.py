@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import json
 from io import StringIO
 from pathlib import Path
@@ -157,3 +158,21 @@ def test_the_import_command_prints_a_summary_and_each_bad_row(
 def test_the_import_command_refuses_an_unknown_channel(tmp_path: Path, db: None) -> None:
     with pytest.raises(CommandError, match="no channel named 'nope'"):
         call_command("import_items", str(write(tmp_path, "p.csv", GOOD_CSV)), channel="nope")
+
+
+def test_what_the_import_hid_from_the_garbage_collector_is_given_back(
+    tmp_path: Path, generic_channel: Channel
+) -> None:
+    frozen_while_importing: list[int] = []
+    import_file(
+        write(tmp_path, "posts.csv", GOOD_CSV),
+        generic_channel,
+        on_progress=lambda _n: frozen_while_importing.append(gc.get_freeze_count()),
+    )
+    with pytest.raises(ImportFileError):
+        import_file(
+            write(tmp_path, "x.csv", GOOD_CSV.encode() + b"9,u,@z,Z,caf\xe9,x,,\n"), generic_channel
+        )
+
+    assert frozen_while_importing[0] > 0
+    assert gc.get_freeze_count() == 0
