@@ -160,10 +160,11 @@ def test_the_import_command_refuses_an_unknown_channel(tmp_path: Path, db: None)
         call_command("import_items", str(write(tmp_path, "p.csv", GOOD_CSV)), channel="nope")
 
 
-def test_what_the_import_hid_from_the_garbage_collector_is_given_back(
+def test_the_garbage_collector_is_given_back_as_it_was_after_an_import(
     tmp_path: Path, generic_channel: Channel
 ) -> None:
     frozen_while_importing: list[int] = []
+    thresholds = gc.get_threshold()
     import_file(
         write(tmp_path, "posts.csv", GOOD_CSV),
         generic_channel,
@@ -176,3 +177,4 @@ def test_what_the_import_hid_from_the_garbage_collector_is_given_back(
 
     assert frozen_while_importing[0] > 0
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == thresholds
